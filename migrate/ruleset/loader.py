@@ -1,0 +1,158 @@
+"""Find and load rule folders into one RuleSet: built-in rules first, then each `--rules DIR` in order.
+
+Every `*.yaml`/`*.yml` file in a folder (recursively) contributes by its top-level keys:
+`rules` (detection rules), `endpoints` (an endpoint family file), `languages`, `contexts`, `scan`,
+`datacenters`. Anything else is an error, so a typo never silently disables a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from migrate.errors import RuleError
+from migrate.ruleset.endpoints import DataCenter, DataCenters, EndpointMap, Product, parse_product
+from migrate.ruleset.model import Context, Language, Rule, ScanDefaults, parse_rule
+from migrate.ruleset.yamlload import line_of, load_yaml
+
+TOP_LEVEL_KEYS = {
+    "rules",
+    "endpoints",
+    "languages",
+    "contexts",
+    "scan",
+    "datacenters",
+    "default",
+    "templates",
+}
+
+
+def builtin_rules_dir() -> Path:
+    """The rules shipped with the package (wheel: migrate/rules; source checkout: ../rules)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / "datacenters.yaml").is_file():
+            return candidate
+    raise RuleError("built-in rules not found; the installation is incomplete", path=str(here / "rules"))
+
+
+@dataclass
+class RuleSet:
+    """Everything the stages know about Zoho, loaded from YAML and validated."""
+
+    rules: list[Rule]
+    languages: dict[str, Language]
+    contexts: dict[str, Context]
+    endpoints: EndpointMap
+    scan: ScanDefaults
+    sources: list[Path] = field(default_factory=list)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise RuleError(f"no rule with id {rule_id!r}")
+
+
+def _rule_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise RuleError("rules folder does not exist or is not a folder", path=str(directory))
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _language(name: str, raw: Any, path: Path) -> Language:
+    if not isinstance(raw, dict):
+        raise RuleError(f"language {name}: must be a mapping", path=str(path), line=line_of(raw))
+    kind = raw.get("kind", "code")
+    if kind not in ("code", "config", "docs"):
+        raise RuleError(
+            f"language {name}: kind must be code, config or docs", path=str(path), line=line_of(raw)
+        )
+    return Language(
+        name=name,
+        kind=kind,
+        extensions=tuple(e.lower() for e in raw.get("extensions") or ()),
+        filenames=tuple(raw.get("filenames") or ()),
+        shebangs=tuple(raw.get("shebangs") or ()),
+        line_comments=tuple(raw.get("line_comments") or ()),
+        block_comments=tuple(tuple(pair) for pair in raw.get("block_comments") or ()),
+        tree_sitter=raw.get("tree_sitter"),
+        comment_query=str(raw.get("comment_query") or "(comment) @c"),
+    )
+
+
+def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin: bool = True) -> RuleSet:
+    """Load built-in rules plus user folders; a later rule with the same id replaces an earlier one."""
+    dirs = ([builtin_rules_dir()] if include_builtin else []) + [Path(d) for d in extra_dirs]
+    documents: list[tuple[Path, dict[str, Any]]] = []
+    for directory in dirs:
+        for path in _rule_files(directory):
+            doc = load_yaml(path)
+            if doc is None:
+                continue
+            if not isinstance(doc, dict):
+                raise RuleError("a rule file must be a mapping at the top level", path=str(path), line=1)
+            unknown = set(doc) - TOP_LEVEL_KEYS
+            if unknown:
+                raise RuleError(
+                    f"unknown top-level keys: {', '.join(sorted(unknown))} (expected one of "
+                    f"{', '.join(sorted(TOP_LEVEL_KEYS))})",
+                    path=str(path),
+                    line=1,
+                )
+            documents.append((path, doc))
+
+    languages: dict[str, Language] = {}
+    contexts: dict[str, Context] = {}
+    centers: list[DataCenter] = []
+    default_dc = "us"
+    scan = ScanDefaults()
+    for path, doc in documents:
+        for name, raw in (doc.get("languages") or {}).items():
+            languages[name] = _language(name, raw, path)
+        for name, raw in (doc.get("contexts") or {}).items():
+            contexts[name] = Context(
+                name=name,
+                keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
+                languages=tuple(raw.get("languages") or ()),
+            )
+        if "datacenters" in doc:
+            centers = [DataCenter(**dc) for dc in doc["datacenters"]]
+            default_dc = doc.get("default", default_dc)
+        if "scan" in doc:
+            raw = doc["scan"]
+            try:
+                scan = ScanDefaults(
+                    skip_dirs=tuple(raw.get("skip_dirs") or ()),
+                    max_file_size=int(raw.get("max_file_size", scan.max_file_size)),
+                    template_suffixes=tuple(raw.get("template_suffixes") or ()),
+                    secret_patterns=tuple(re.compile(p) for p in raw.get("secret_patterns") or ()),
+                )
+            except (re.error, TypeError, ValueError) as error:
+                raise RuleError(f"scan: {error}", path=str(path), line=line_of(raw)) from None
+
+    rules_by_id: dict[str, Rule] = {}
+    products: list[Product] = []
+    for path, doc in documents:
+        raw_rules = doc.get("rules")
+        if raw_rules is not None:
+            if not isinstance(raw_rules, list):
+                raise RuleError("`rules` must be a list", path=str(path), line=1)
+            for raw in raw_rules:
+                rule = parse_rule(raw, path, set(languages), set(contexts))
+                rules_by_id[rule.id] = rule
+        if "endpoints" in doc:
+            product = parse_product(doc["endpoints"], path)
+            products = [p for p in products if p.name != product.name] + [product]
+    if not centers:
+        raise RuleError("no `datacenters` defined in any rules folder")
+    return RuleSet(
+        rules=list(rules_by_id.values()),
+        languages=languages,
+        contexts=contexts,
+        endpoints=EndpointMap(products, DataCenters(centers, default_dc)),
+        scan=scan,
+        sources=[p for p, _ in documents],
+    )

@@ -1,0 +1,273 @@
+"""The detection-rule model: what a rule in `rules/detectors/*.yaml` means once validated.
+
+See docs/RULES.md for the schema. Validation happens here, once, at load time, so the scanner's hot loop
+never meets a malformed rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from migrate.errors import RuleError
+from migrate.ruleset.yamlload import line_of
+
+SEVERITIES = ("info", "warning", "error", "critical")
+CATEGORIES = (
+    "auth-param",
+    "auth-header",
+    "auth-generation",
+    "legacy-endpoint",
+    "hardcoded-secret",
+    "xml-parsing",
+    "legacy-config",
+    "sdk-usage",
+)
+LANGUAGE_KINDS = ("code", "config", "docs")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+RULE_KEYS = {
+    "id",
+    "message",
+    "severity",
+    "category",
+    "languages",
+    "match",
+    "fix",
+    "examples",
+    "help",
+    "manual",
+}
+MATCH_KEYS = {
+    "keywords",
+    "regex",
+    "case_sensitive",
+    "context",
+    "file_regex",
+    "not_line",
+    "not_file_regex",
+    "in_comments",
+    "endpoints",
+}
+
+
+def severity_rank(severity: str) -> int:
+    """Order of severities, for `--fail-on` comparisons."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One snippet a rule must flag (or must leave alone), optionally tied to a language and file name."""
+
+    code: str
+    language: str | None = None
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """How a rule finds its lines: literal keywords (prefilter), regexes, and context conditions."""
+
+    keywords: tuple[str, ...]
+    regexes: tuple[re.Pattern[str], ...] = ()
+    context: str = "any"
+    file_regexes: tuple[re.Pattern[str], ...] = ()
+    not_line: tuple[re.Pattern[str], ...] = ()
+    not_file_regexes: tuple[re.Pattern[str], ...] = ()
+    in_comments: bool = False
+    endpoints: str | None = None  # "legacy": the endpoint map supplies the regexes
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated detection rule."""
+
+    id: str
+    message: str
+    severity: str
+    category: str
+    languages: tuple[str, ...] | None  # None means any language
+    matcher: Matcher
+    source: str
+    line: int
+    fix: dict[str, Any] | None = None
+    manual: str | None = None
+    help: str | None = None
+    flag_examples: tuple[Example, ...] = ()
+    ok_examples: tuple[Example, ...] = ()
+
+    def applies_to(self, language: str, kind: str) -> bool:
+        """True when the rule covers this language, by name or by kind (`code`, `config`, `docs`)."""
+        return self.languages is None or language in self.languages or kind in self.languages
+
+
+@dataclass
+class _Where:
+    """Carries file/line for error messages while one rule is validated."""
+
+    path: Path
+    line: int
+    rule_id: str = "?"
+
+    def fail(self, reason: str) -> RuleError:
+        return RuleError(f"rule {self.rule_id}: {reason}", path=str(self.path), line=self.line)
+
+
+def _as_list(value: Any, where: _Where, name: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (str, dict)):
+        return [value]
+    if isinstance(value, list):
+        return value
+    raise where.fail(f"`{name}` must be a string or a list")
+
+
+def _compile(patterns: list[Any], where: _Where, name: str, flags: int) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            raise where.fail(f"`{name}` entries must be strings")
+        try:
+            compiled.append(re.compile(pattern, flags))
+        except re.error as error:
+            raise where.fail(f"`{name}` regex {pattern!r} does not compile: {error}") from None
+    return tuple(compiled)
+
+
+def _examples(raw: Any, where: _Where, name: str) -> tuple[Example, ...]:
+    examples = []
+    for item in _as_list(raw, where, f"examples.{name}"):
+        if isinstance(item, str):
+            examples.append(Example(code=item))
+        elif isinstance(item, dict) and isinstance(item.get("code"), str):
+            examples.append(
+                Example(code=item["code"], language=item.get("language"), filename=item.get("filename"))
+            )
+        else:
+            raise where.fail(
+                f"`examples.{name}` entries must be strings or {{code, language, filename}} maps"
+            )
+    return tuple(examples)
+
+
+def _matcher(raw: Any, where: _Where, contexts: set[str]) -> Matcher:
+    if not isinstance(raw, dict):
+        raise where.fail("`match` must be a mapping")
+    unknown = set(raw) - MATCH_KEYS
+    if unknown:
+        raise where.fail(f"unknown `match` keys: {', '.join(sorted(unknown))}")
+    flags = 0 if raw.get("case_sensitive") else re.IGNORECASE
+    keywords = tuple(str(k).lower() for k in _as_list(raw.get("keywords"), where, "match.keywords"))
+    if not keywords:
+        raise where.fail("`match.keywords` is required: literals the prefilter looks for before any regex")
+    endpoints = raw.get("endpoints")
+    if endpoints not in (None, "legacy"):
+        raise where.fail("`match.endpoints` must be `legacy` when given")
+    regexes = _compile(_as_list(raw.get("regex"), where, "match.regex"), where, "match.regex", flags)
+    if not regexes and endpoints is None:
+        raise where.fail("`match` needs `regex` (or `endpoints: legacy`)")
+    context = raw.get("context", "any")
+    if context != "any" and context not in contexts:
+        raise where.fail(f"unknown `match.context` {context!r}; known: any, {', '.join(sorted(contexts))}")
+    return Matcher(
+        keywords=keywords,
+        regexes=regexes,
+        context=context,
+        file_regexes=_compile(
+            _as_list(raw.get("file_regex"), where, "file_regex"), where, "file_regex", flags
+        ),
+        not_line=_compile(_as_list(raw.get("not_line"), where, "not_line"), where, "not_line", flags),
+        not_file_regexes=_compile(
+            _as_list(raw.get("not_file_regex"), where, "not_file_regex"), where, "not_file_regex", flags
+        ),
+        in_comments=bool(raw.get("in_comments", False)),
+        endpoints=endpoints,
+    )
+
+
+def parse_rule(raw: Any, path: Path, known_languages: set[str], contexts: set[str]) -> Rule:
+    """Validate one rule mapping; any problem raises RuleError with the file and line of the rule."""
+    where = _Where(path, line_of(raw, 1))
+    if not isinstance(raw, dict):
+        raise where.fail("each rule must be a mapping")
+    where.rule_id = str(raw.get("id", "?"))
+    unknown = set(raw) - RULE_KEYS
+    if unknown:
+        raise where.fail(f"unknown keys: {', '.join(sorted(unknown))}")
+    for required in ("id", "message", "severity", "category", "match"):
+        if required not in raw:
+            raise where.fail(f"missing `{required}`")
+    rule_id = str(raw["id"])
+    if not ID_PATTERN.match(rule_id):
+        raise where.fail("`id` must be lowercase letters, digits, dots, dashes")
+    if raw["severity"] not in SEVERITIES:
+        raise where.fail(f"`severity` must be one of {', '.join(SEVERITIES)}")
+    if raw["category"] not in CATEGORIES:
+        raise where.fail(f"`category` must be one of {', '.join(CATEGORIES)}")
+    languages_raw = raw.get("languages", "any")
+    languages: tuple[str, ...] | None
+    if languages_raw == "any":
+        languages = None
+    else:
+        languages = tuple(_as_list(languages_raw, where, "languages"))
+        unknown_langs = [lang for lang in languages if lang not in known_languages | set(LANGUAGE_KINDS)]
+        if unknown_langs:
+            raise where.fail(f"unknown languages: {', '.join(unknown_langs)}")
+    fix = raw.get("fix")
+    if fix is not None and not isinstance(fix, dict):
+        raise where.fail("`fix` must be a mapping")
+    examples = raw.get("examples") or {}
+    if not isinstance(examples, dict):
+        raise where.fail("`examples` must be a mapping with `flag` and/or `ok`")
+    return Rule(
+        id=rule_id,
+        message=str(raw["message"]).strip(),
+        severity=raw["severity"],
+        category=raw["category"],
+        languages=languages,
+        matcher=_matcher(raw["match"], where, contexts),
+        source=str(path),
+        line=where.line,
+        fix=fix,
+        manual=raw.get("manual"),
+        help=raw.get("help"),
+        flag_examples=_examples(examples.get("flag"), where, "flag"),
+        ok_examples=_examples(examples.get("ok"), where, "ok"),
+    )
+
+
+@dataclass(frozen=True)
+class Language:
+    """How the scanner recognises and reads one language or config format (rules/languages.yaml)."""
+
+    name: str
+    kind: str  # code | config | docs
+    extensions: tuple[str, ...] = ()
+    filenames: tuple[str, ...] = ()
+    shebangs: tuple[str, ...] = ()
+    line_comments: tuple[str, ...] = ()
+    block_comments: tuple[tuple[str, str], ...] = ()
+    tree_sitter: str | None = None  # "module" or "module:function"
+    comment_query: str = "(comment) @c"
+
+
+@dataclass(frozen=True)
+class Context:
+    """A file-level condition: the file mentions one of these keywords, or is in one of these languages."""
+
+    name: str
+    keywords: tuple[str, ...]
+    languages: tuple[str, ...] = ()
+
+
+@dataclass
+class ScanDefaults:
+    """Walk defaults from rules/scan.yaml: folders never entered, size limit."""
+
+    skip_dirs: tuple[str, ...] = ()
+    max_file_size: int = 5 * 1024 * 1024
+    template_suffixes: tuple[str, ...] = ()
+    secret_patterns: tuple[re.Pattern[str], ...] = field(default_factory=tuple)

@@ -1,0 +1,102 @@
+"""Where the comments are in a file, so rules can ignore commented-out or explanatory text.
+
+Languages with a tree-sitter grammar get exact comment spans; the others (Deluge, config formats, ...)
+use their comment markers from rules/languages.yaml with a small quote-aware scanner.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from migrate import parsing
+from migrate.ruleset.model import Language
+
+
+class CommentMap:
+    """Answers `is offset X inside a comment?` for one file; computed lazily, only when a rule asks."""
+
+    def __init__(self, text: str, language: Language) -> None:
+        self.text = text
+        self.language = language
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
+        self._byte_offsets = not text.isascii()
+        self.parse_error = False
+
+    def _compute(self) -> None:
+        spans: list[tuple[int, int]]
+        if self.language.kind == "docs":
+            spans = []
+        elif self.language.tree_sitter:
+            data = self.text.encode("utf-8", errors="surrogateescape")
+            tree = parsing.parse(self.language.tree_sitter, data)
+            self.parse_error = tree.root_node.has_error
+            spans = parsing.capture_spans(self.language.tree_sitter, tree, self.language.comment_query)
+        else:
+            self._byte_offsets = False
+            spans = marker_spans(self.text, self.language.line_comments, self.language.block_comments)
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]
+
+    def contains(self, offset: int) -> bool:
+        """Is the character at `offset` inside a comment?"""
+        if self._starts is None:
+            self._compute()
+        assert self._starts is not None
+        position = (
+            len(self.text[:offset].encode("utf-8", errors="surrogateescape"))
+            if self._byte_offsets
+            else offset
+        )
+        index = bisect.bisect_right(self._starts, position) - 1
+        return index >= 0 and self._starts[index] <= position < self._ends[index]
+
+
+def marker_spans(
+    text: str, line_markers: tuple[str, ...], block_markers: tuple[tuple[str, str], ...]
+) -> list[tuple[int, int]]:
+    """Comment spans found by markers, skipping markers inside single/double/back-quoted strings on a line."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    n = len(text)
+    quote: str | None = None
+    line_start = True
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote or ch == "\n":
+                quote = None
+            i += 1
+            continue
+        matched = False
+        for start, end in block_markers:
+            if text.startswith(start, i):
+                close = text.find(end, i + len(start))
+                stop = n if close < 0 else close + len(end)
+                spans.append((i, stop))
+                i = stop
+                matched = True
+                break
+        if matched:
+            continue
+        for marker in line_markers:
+            # '#' and ';' only start a comment at line start or after whitespace (URLs contain '#', ini values ';')
+            if text.startswith(marker, i) and (marker in ("//", "--") or line_start or text[i - 1] in " \t"):
+                if marker == "//" and i > 0 and text[i - 1] == ":":
+                    continue  # https://
+                stop = text.find("\n", i)
+                stop = n if stop < 0 else stop
+                spans.append((i, stop))
+                i = stop
+                matched = True
+                break
+        if matched:
+            continue
+        if ch in "\"'`":
+            quote = ch
+        line_start = ch == "\n" or (line_start and ch in " \t")
+        i += 1
+    return spans

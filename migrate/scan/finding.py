@@ -1,0 +1,45 @@
+"""The Finding: the plain data type at the scanner's boundary, serialised exactly as DESIGN.md's JSON contract."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Finding:
+    """One flagged place in one file. `snippet` is already masked; raw secrets never leave the matcher."""
+
+    rule_id: str
+    severity: str
+    category: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    snippet: str
+    fixable: bool = False
+    fingerprint: str = ""
+    product: str | None = None
+    scopes: list[str] = field(default_factory=list)
+    gitignored: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule_id)
+
+
+def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:
+    """Content-based identity: rule, file and the line's normalized text (not its number), so moving lines keeps it.
+
+    `occurrence` tells identical lines in the same file apart (the n-th such line).
+    """
+    normalized = " ".join(line_text.split())
+    digest = hashlib.sha256(f"{rule_id}\0{path}\0{normalized}\0{occurrence}".encode()).hexdigest()
+    return digest[:16]

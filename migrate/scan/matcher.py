@@ -1,0 +1,258 @@
+"""Applying the rules to one file's text: regex matches filtered by context, comments and line exclusions.
+
+Everything here is per file and pure (text in, findings out), so it runs the same in worker processes and tests.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from migrate.ruleset import RuleSet
+from migrate.ruleset.model import Language, Rule
+from migrate.scan.comments import CommentMap
+from migrate.scan.finding import Finding, fingerprint
+from migrate.scan.prefilter import Prefilter
+from migrate.secrets import mask_text
+
+SUPPRESS = re.compile(r"zoho-migrate:\s*ignore(?:\[(?P<ids>[^\]]*)\])?", re.IGNORECASE)
+URL_CHARS = re.compile(r"[^\s\"'`<>()\\,;{}]*")
+ZOHO_URL = re.compile(
+    r"(?<![\w.-])[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}]*)?", re.IGNORECASE
+)
+SNIPPET_LIMIT = 240
+# NAME = "https://invoice.zoho.com/api/" (any language's assignment/constant syntax)
+URL_CONSTANT = re.compile(
+    r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+/[^"'`\s]*)["'`]""",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class CompiledRules:
+    """A ruleset prepared for matching: the prefilter and the endpoint-map regex, built once per process."""
+
+    ruleset: RuleSet
+    prefilter: Prefilter = field(init=False)
+    endpoint_regex: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        keywords: set[str] = set()
+        for rule in self.ruleset.rules:
+            keywords.update(rule.matcher.keywords)
+        for context in self.ruleset.contexts.values():
+            keywords.update(context.keywords)
+        self.prefilter = Prefilter(keywords)
+        self.endpoint_regex = re.compile(self.ruleset.endpoints.detection_pattern(), re.IGNORECASE)
+
+
+@dataclass
+class FileResult:
+    """What matching one file produced."""
+
+    findings: list[Finding]
+    suppressed: int = 0
+
+
+class _Lines:
+    """Offset -> (line, column) and line text, computed once per file."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self.starts[line - 1]
+        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+
+class FileMatcher:
+    """Matches all applicable rules against one decoded file."""
+
+    def __init__(
+        self,
+        compiled: CompiledRules,
+        text: str,
+        language: Language,
+        path: str,
+        found: set[str],
+        gitignored: bool = False,
+    ) -> None:
+        self.compiled = compiled
+        self.ruleset = compiled.ruleset
+        self.text = text
+        self.language = language
+        self.path = path
+        self.found = found
+        self.gitignored = gitignored
+        self.lines = _Lines(text)
+        self.comments = CommentMap(text, language)
+        self._file_regex_cache: dict[str, bool] = {}
+
+    # conditions -------------------------------------------------------------------------------------------------
+    def _context_ok(self, name: str) -> bool:
+        if name == "any":
+            return True
+        context = self.ruleset.contexts[name]
+        return self.language.name in context.languages or any(k in self.found for k in context.keywords)
+
+    def _search(self, regex: re.Pattern[str]) -> bool:
+        key = regex.pattern
+        if key not in self._file_regex_cache:
+            self._file_regex_cache[key] = regex.search(self.text) is not None
+        return self._file_regex_cache[key]
+
+    def _file_regex_ok(self, rule: Rule) -> bool:
+        """`file_regex`: the file must match one of them; `not_file_regex`: it must match none."""
+        matcher = rule.matcher
+        if matcher.file_regexes and not any(self._search(r) for r in matcher.file_regexes):
+            return False
+        return not any(self._search(r) for r in matcher.not_file_regexes)
+
+    def applicable(self, rule: Rule) -> bool:
+        if self.gitignored and rule.category != "hardcoded-secret":
+            return False
+        if not rule.applies_to(self.language.name, self.language.kind):
+            return False
+        if not any(k in self.found for k in rule.matcher.keywords):
+            return False
+        return self._context_ok(rule.matcher.context) and self._file_regex_ok(rule)
+
+    # matching ---------------------------------------------------------------------------------------------------
+    def run(self) -> FileResult:
+        findings: list[Finding] = []
+        suppressed = 0
+        seen: set[tuple[str, int]] = set()
+        occurrences: dict[tuple[str, str], int] = {}
+        for rule in self.ruleset.rules:
+            if not self.applicable(rule):
+                continue
+            regexes = (self.compiled.endpoint_regex,) if rule.matcher.endpoints else rule.matcher.regexes
+            for regex in regexes:
+                for match in regex.finditer(self.text):
+                    finding = self._finding(rule, match, seen, occurrences)
+                    if finding is None:
+                        continue
+                    if self._suppressed(rule, finding.line):
+                        suppressed += 1
+                        continue
+                    findings.append(finding)
+        for rule in self.ruleset.rules:
+            if rule.matcher.endpoints and self.applicable(rule):
+                for finding in self._concatenated_endpoints(rule, seen, occurrences):
+                    if self._suppressed(rule, finding.line):
+                        suppressed += 1
+                    else:
+                        findings.append(finding)
+        findings.sort(key=lambda f: f.sort_key)
+        return FileResult(findings, suppressed)
+
+    def _concatenated_endpoints(
+        self, rule: Rule, seen: set[tuple[str, int]], occurrences: dict[tuple[str, str], int]
+    ) -> list[Finding]:
+        """Call sites that build a legacy URL from a base constant: `BASE + "items/"`, `f"{BASE}items/"`.
+
+        The base line is already flagged; the call site tells which endpoint (and so which scope) is used.
+        """
+        endpoints = self.ruleset.endpoints
+        constants = {}
+        for m in URL_CONSTANT.finditer(self.text):
+            if self.compiled.endpoint_regex.search(m.group("url")):
+                constants[m.group("name").lstrip("$")] = m.group("url")
+        findings = []
+        for name, base in constants.items():
+            usage = re.compile(
+                rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"']*)|"
+                rf"(?:\{{|\$\{{|#\{{){re.escape(name)}\}}(?P<tail2>[^\"'`\s]*)"
+            )
+            for m in usage.finditer(self.text):
+                tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
+                resolved = endpoints.match(base.rstrip("/") + "/" + tail.lstrip("/"))
+                if resolved is None:
+                    continue
+                finding = self._finding(rule, m, seen, occurrences)
+                if finding is not None:
+                    finding.product = resolved.product.name
+                    finding.scopes = [resolved.scope] if resolved.scope else []
+                    findings.append(finding)
+        return findings
+
+    def _finding(
+        self,
+        rule: Rule,
+        match: re.Match[str],
+        seen: set[tuple[str, int]],
+        occurrences: dict[tuple[str, str], int],
+    ) -> Finding | None:
+        start = (
+            match.start("secret")
+            if "secret" in match.re.groupindex and match.group("secret")
+            else match.start()
+        )
+        line, column = self.lines.position(start)
+        if (rule.id, line) in seen:
+            return None
+        line_text = self.lines.line_text(line)
+        if any(regex.search(line_text) for regex in rule.matcher.not_line):
+            return None
+        if not rule.matcher.in_comments and self.comments.contains(start):
+            return None
+        seen.add((rule.id, line))
+        end_line, end_column = self.lines.position(max(match.end(), start + 1))
+        product, scopes = self._endpoint_info(line_text, match if rule.matcher.endpoints else None)
+        normalized = " ".join(line_text.split())
+        occurrence = occurrences.get((rule.id, normalized), 0)
+        occurrences[(rule.id, normalized)] = occurrence + 1
+        severity = "info" if self.language.kind == "docs" else rule.severity
+        return Finding(
+            rule_id=rule.id,
+            severity=severity,
+            category=rule.category,
+            path=self.path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            message=rule.message,
+            snippet=self.mask(line_text.strip()[:SNIPPET_LIMIT]),
+            fingerprint=fingerprint(rule.id, self.path, line_text, occurrence),
+            product=product,
+            scopes=scopes,
+            gitignored=self.gitignored,
+        )
+
+    def mask(self, text: str) -> str:
+        return mask_text(text, self.ruleset.scan.secret_patterns)
+
+    def _endpoint_info(self, line_text: str, match: re.Match[str] | None) -> tuple[str | None, list[str]]:
+        """Product and scopes from the Zoho URL on this line (the matched one first), if any."""
+        endpoints = self.ruleset.endpoints
+        candidates = []
+        if match is not None:
+            tail = URL_CHARS.match(self.text, match.end())
+            candidates.append(match.group(0) + (tail.group(0) if tail else ""))
+        candidates.extend(m.group(0) for m in ZOHO_URL.finditer(line_text))
+        for url in candidates:
+            resolved = endpoints.match(url)
+            if resolved is not None:
+                scope = resolved.scope
+                return resolved.product.name, [scope] if scope else []
+        return None, []
+
+    def _suppressed(self, rule: Rule, line: int) -> bool:
+        for candidate in (line, line - 1):
+            if candidate < 1:
+                continue
+            m = SUPPRESS.search(self.lines.line_text(candidate))
+            if m is None:
+                continue
+            ids = m.group("ids")
+            if ids is None or rule.id in {i.strip() for i in ids.split(",")}:
+                return True
+        return False

@@ -1,0 +1,78 @@
+"""Reading one file as text without losing anything: binary detection, size limit, BOM, non-UTF-8 fallback."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SkipFile(Exception):
+    """The file is not scanned; the message says why (goes to the JSON `errors` list)."""
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """Decoded file content plus what is needed to write it back byte-for-byte compatible."""
+
+    text: str
+    encoding: str
+    bom: bool
+    newline: str
+
+
+def read_bytes(path: Path, max_size: int) -> bytes:
+    """Read a file, refusing ones larger than `max_size` (checked before reading)."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise SkipFile(f"cannot stat: {error.strerror or error}") from None
+    if size > max_size:
+        raise SkipFile(f"larger than {max_size} bytes ({size}); raise --max-file-size to scan it")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(max_size + 1)
+    except OSError as error:
+        raise SkipFile(f"unreadable: {error.strerror or error}") from None
+
+
+def is_binary(data: bytes) -> bool:
+    """Git's heuristic: a NUL byte in the first 8000 bytes means binary (UTF-16 BOM files excepted)."""
+    head = data[:8000]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\0" in head
+
+
+def decode(data: bytes) -> TextFile:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252, else Latin-1 (never fails, never loses bytes)."""
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding, bom = data[3:].decode("utf-8", errors="surrogateescape"), "utf-8", True
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding, bom = data.decode("utf-16"), "utf-16", True
+    else:
+        bom = False
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, encoding = data.decode("latin-1"), "latin-1"
+    if "\r\n" in text:
+        newline = "\r\n"
+    elif "\r" in text and "\n" not in text:
+        newline = "\r"
+    else:
+        newline = "\n"
+    return TextFile(text=text, encoding=encoding, bom=bom, newline=newline)
+
+
+def encode(text_file: TextFile, text: str) -> bytes:
+    """Encode new text the way the original was stored (encoding and BOM); newlines are the caller's text."""
+    if text_file.encoding == "utf-16":
+        return text.encode("utf-16")
+    body = text.encode(
+        text_file.encoding, errors="surrogateescape" if text_file.encoding == "utf-8" else "strict"
+    )
+    return (codecs.BOM_UTF8 + body) if text_file.bom else body
