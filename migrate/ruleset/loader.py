@@ -48,6 +48,7 @@ class RuleSet:
     endpoints: EndpointMap
     scan: ScanDefaults
     sources: list[Path] = field(default_factory=list)
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -133,6 +134,13 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin
             except (re.error, TypeError, ValueError) as error:
                 raise RuleError(f"scan: {error}", path=str(path), line=line_of(raw)) from None
 
+    data: dict[str, dict[str, Any]] = {}
+    for path, doc in documents:
+        for key in DATA_KEYS & set(doc):
+            if not isinstance(doc[key], dict):
+                raise RuleError(f"`{key}` must be a mapping", path=str(path), line=1)
+            data.setdefault(key, {}).update(doc[key])
+
     rules_by_id: dict[str, Rule] = {}
     products: list[Product] = []
     for path, doc in documents:
@@ -155,4 +163,5 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin
         endpoints=EndpointMap(products, DataCenters(centers, default_dc)),
         scan=scan,
         sources=[p for p, _ in documents],
+        data=data,
     )
