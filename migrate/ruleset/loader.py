@@ -17,16 +17,9 @@ from migrate.ruleset.endpoints import DataCenter, DataCenters, EndpointMap, Prod
 from migrate.ruleset.model import Context, Language, Rule, ScanDefaults, parse_rule
 from migrate.ruleset.yamlload import line_of, load_yaml
 
-TOP_LEVEL_KEYS = {
-    "rules",
-    "endpoints",
-    "languages",
-    "contexts",
-    "scan",
-    "datacenters",
-    "default",
-    "templates",
-}
+# free-form data sections other stages read through `RuleSet.data[key]` (merged across folders, later wins per key)
+DATA_KEYS = {"oauth", "fixes", "rewrite", "verify", "report", "sdks"}
+TOP_LEVEL_KEYS = {"rules", "endpoints", "languages", "contexts", "scan", "datacenters", "default"} | DATA_KEYS
 
 
 def builtin_rules_dir() -> Path:
