@@ -13,6 +13,8 @@ from migrate.ruleset import RuleSet, load_ruleset
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
+pytest_plugins = ["fixtures.emulator.pytest_plugin"]
+
 
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
