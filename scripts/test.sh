@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
-.venv/bin/ruff check migrate tests fixtures bench
+.venv/bin/ruff check .
 .venv/bin/python -m pytest -q "$@"

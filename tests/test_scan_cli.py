@@ -23,7 +23,7 @@ def test_json_contract_and_exit_code():
     assert data["stats"]["files_scanned"] == 2
     assert data["errors"] == []
     for finding in data["findings"]:
-        assert FINDING_KEYS <= set(finding)
+        assert set(finding) >= FINDING_KEYS
         assert finding["severity"] in ("info", "warning", "error", "critical")
         assert not finding["path"].startswith("/") and "\\" not in finding["path"]
         assert finding["line"] >= 1 and finding["column"] >= 1
