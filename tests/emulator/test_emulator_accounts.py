@@ -152,8 +152,29 @@ def test_tokens_belong_to_their_data_center(http, emulator):
 
 
 def test_api_domain_override(http, emulator):
-    emulator.accounts.api_domain_override = emulator.base_url
+    emulator.accounts.api_domain_override = "http://example.invalid"  # until reset
+    assert refresh(http, emulator).json()["api_domain"] == "http://example.invalid"
+    emulator.reset()
+    assert refresh(http, emulator).json()["api_domain"] == "https://www.zohoapis.com"
+    http.post("/__emulator__/config", json={"api_domain": "self"})
     assert refresh(http, emulator).json()["api_domain"] == emulator.base_url
+    http.post("/__emulator__/config", json={"api_domain": None})
+    assert refresh(http, emulator).json()["api_domain"] == "https://www.zohoapis.com"
+
+
+def test_api_domain_self_from_the_constructor():
+    import httpx
+
+    from fixtures.emulator import ZohoEmulator
+
+    with ZohoEmulator(api_domain="self") as emu:
+        c = emu.credentials
+        reply = httpx.post(emu.base_url + "/oauth/v2/token", data={
+            "grant_type": "refresh_token", "client_id": c.client_id, "client_secret": c.client_secret,
+            "refresh_token": c.refresh_token}).json()
+        assert reply["api_domain"] == emu.base_url
+        emu.reset()  # the constructor's setting survives a reset
+        assert emu.accounts.api_domain_override == emu.base_url
 
 
 def test_refresh_tokens_per_client_are_capped_at_twenty(http, emulator):
