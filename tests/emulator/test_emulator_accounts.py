@@ -233,3 +233,19 @@ def test_apiauthtoken_nb_create(http, emulator):
                           ({"EMAIL_ID": c.email, "PASSWORD": c.password, "SCOPE": "Foo/bar"}, "INVALID_SCOPE")]:
         text = http.post("/apiauthtoken/nb/create", data=params).text
         assert "RESULT=FALSE" in text and f"CAUSE={cause}" in text
+
+
+def test_api_ticket_login(http, emulator, legacy):
+    c = emulator.credentials
+    r = http.post("/login", data={"servicename": "ZohoCRM", "FROM_AGENT": "true", "LOGIN_ID": c.email,
+                                  "PASSWORD": c.password})
+    ticket = re.search(r"^TICKET=([0-9a-f]{32})$", r.text, re.M).group(1)
+    assert r.text.rstrip().endswith("RESULT=TRUE")
+    crm = http.get("/crm/private/json/Leads/getRecords", params={"ticket": ticket, "scope": "crmapi"}).json()
+    assert "result" in crm["response"]
+    inv = http.get("/api/items/", params={**legacy, "authtoken": None, "ticket": ticket})
+    assert "Invalid Ticket Passed" in inv.text  # a CRM ticket
+    assert emulator.log[0].style == "accounts"
+    bad = http.get("/login", params={"servicename": "ZohoCRM", "FROM_AGENT": "true", "LOGIN_ID": c.email,
+                                     "PASSWORD": "nope"})
+    assert "CAUSE=INVALID_PASSWORD" in bad.text and "RESULT=FALSE" in bad.text
