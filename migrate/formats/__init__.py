@@ -15,6 +15,10 @@ from migrate.scan.engine import ScanResult
 FORMATS: dict[str, str] = {
     "text": "migrate.formats.text",
     "json": "migrate.formats.json_format",
+    "sarif": "migrate.formats.sarif",
+    "github": "migrate.formats.github",
+    "junit": "migrate.formats.junit",
+    "markdown": "migrate.formats.markdown",
 }
 
 

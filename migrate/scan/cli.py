@@ -1,4 +1,10 @@
-"""`zoho-migrate scan` and `zoho-migrate scopes`: thin click wrappers over the scan stage."""
+"""`zoho-migrate scan` and `zoho-migrate scopes`: thin click wrappers over the scan stage.
+
+`scan` also carries the CI lint mode: output formats for CI systems, a baseline (`--baseline` fails only on new
+findings, `--write-baseline` records today's), `--changed-since REV` for fast pull-request checks, `--history` for
+credentials once committed, and project configuration (`[tool.zoho-migrate]` / `.zoho-migrate.yaml`), with the
+command line winning over the file.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,13 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from migrate.errors import EXIT_FINDINGS, EXIT_OK
+from migrate import baseline as baselines
+from migrate.config import Config, discover
+from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.formats import FORMATS, RenderOptions, formatter
+from migrate.progress import Progress
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import SEVERITIES, severity_rank
 from migrate.scan.engine import ScanOptions, ScanResult, scan_paths
@@ -19,7 +29,10 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"cannot write output: {error.strerror or error}", path=str(output)) from None
 
 
 def failing(result: ScanResult, fail_on: str) -> int:
@@ -32,10 +45,11 @@ def summary_line(result: ScanResult) -> str:
     counts = Counter(f.severity for f in result.findings)
     parts = [f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]]
     files = len({f.path for f in result.findings})
+    baselined = f", {result.baselined} baselined" if result.baselined else ""
     return (
         f"zoho-migrate: {len(result.findings)} findings ({', '.join(parts) or 'none'}) in {files} files; "
         f"{result.files_scanned} files scanned, {result.files_skipped} skipped, "
-        f"{result.suppressed} suppressed in {result.seconds:.2f}s"
+        f"{result.suppressed} suppressed{baselined} in {result.seconds:.2f}s"
     )
 
 
@@ -47,6 +61,44 @@ rules_option = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     help="Extra rules folder (repeatable); its rules add to or replace built-in ones by id.",
 )
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read options from this file instead of the discovered pyproject.toml / .zoho-migrate.yaml.",
+)
+no_config_option = click.option(
+    "--no-config", is_flag=True, help="Ignore pyproject.toml [tool.zoho-migrate] and .zoho-migrate.yaml."
+)
+
+
+def given(ctx: click.Context, name: str) -> bool:
+    """Was option `name` given by the user (command line or environment), as opposed to its default?"""
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def merged(ctx: click.Context, name: str, value: object, configured: object) -> object:
+    """The command line wins; then the configuration file; then the option's default."""
+    return value if given(ctx, name) or configured is None else configured
+
+
+def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
+    """Restrict a scan to files changed since `rev`: the folder arguments' changed files and the file arguments
+    that changed. Returns (paths still to scan, relative paths the engine keeps under folder arguments)."""
+    from migrate.gitutil import changed_files
+
+    keep: list[Path] = []
+    only: set[str] = set()
+    for path in paths:
+        if path.is_dir():
+            only |= changed_files(path, rev)
+            keep.append(path)
+        elif path.exists():
+            if path.name in changed_files(path.parent if path.parent != Path("") else Path("."), rev):
+                keep.append(path)
+        else:
+            raise ConfigError(f"path does not exist: {path}")
+    return keep, only
 
 
 @click.command()
@@ -76,7 +128,37 @@ rules_option = click.option(
     help="Skip files larger than this many bytes (default 5 MB).",
 )
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Leave out findings recorded in this baseline; fail only on new ones.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record today's findings in this file (sorted, no line numbers, no timestamps) and exit 0.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Scan only files changed since REV (its merge base with HEAD), plus uncommitted and untracked ones.",
+)
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Search the git history (all refs; with --changed-since, REV..HEAD) for credentials once committed.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress line on stderr (default: on a terminal, never when CI is set).",
+)
+@config_option
+@no_config_option
+@click.pass_context
 def scan(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
@@ -86,11 +168,52 @@ def scan(
     jobs: int,
     max_file_size: int | None,
     color: bool | None,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
+    changed_since: str | None,
+    history: bool,
+    progress: bool | None,
+    config_file: Path | None,
+    no_config: bool,
 ) -> int:
     """Find legacy Zoho authtoken/apikey usage in PATHS (default: the current folder)."""
-    ruleset = load_ruleset(rules_dirs)
-    options = ScanOptions(jobs=jobs, excludes=exclude, max_file_size=max_file_size)
-    result = scan_paths(list(paths) or [Path(".")], ruleset, options)
+    config: Config = discover(paths, config_file, enabled=not no_config)
+    output_format = str(merged(ctx, "output_format", output_format, config.format))
+    if output_format not in FORMATS:
+        raise ConfigError(
+            f"option 'format' must be one of {', '.join(sorted(FORMATS))}", path=str(config.source)
+        )
+    fail_on = str(merged(ctx, "fail_on", fail_on, config.fail_on))
+    jobs = int(merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
+    max_file_size = merged(ctx, "max_file_size", max_file_size, config.max_file_size)  # type: ignore[assignment]
+    baseline_file = baseline_file or config.baseline
+    ruleset = load_ruleset([*config.rules, *rules_dirs])
+    accepted = baselines.load(baseline_file) if baseline_file is not None else None
+    targets = list(paths) or [Path(".")]
+
+    meter = Progress("zoho-migrate: scanning", enabled=progress)
+    with meter:
+        if history:
+            from migrate.history import scan_history
+
+            meter.unit = "file versions"
+            result = scan_history(targets, ruleset, meter, since=changed_since)
+            result.findings = [f for f in result.findings if not _excluded(f.path, (*config.exclude, *exclude))]
+        else:
+            only: set[str] | None = None
+            if changed_since is not None:
+                targets, only = changed_only(targets, changed_since)
+            options = ScanOptions(
+                jobs=jobs, excludes=(*config.exclude, *exclude), max_file_size=max_file_size, only_files=only
+            )
+            result = scan_paths(targets, ruleset, options, meter) if targets else ScanResult()
+    if write_baseline is not None:
+        count = baselines.write(write_baseline, result.findings)
+        click.echo(f"zoho-migrate: baseline written to {write_baseline} ({count} findings)", err=True)
+        accepted = (accepted or set()) | {f.fingerprint for f in result.findings}
+    if accepted is not None:
+        baselines.apply(result, accepted)
+
     use_color = sys.stdout.isatty() if color is None else color
     text = formatter(output_format).render(
         result, ruleset, RenderOptions(color=use_color and not output, fail_on=fail_on)
@@ -98,8 +221,17 @@ def scan(
     _write(text, output)
     for error in result.errors:
         click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
+    if changed_since is not None and not history:
+        click.echo(f"zoho-migrate: only files changed since {changed_since} were scanned", err=True)
     click.echo(summary_line(result), err=True)
     return EXIT_FINDINGS if failing(result, fail_on) else EXIT_OK
+
+
+def _excluded(path: str, globs: tuple[str, ...]) -> bool:
+    import fnmatch
+
+    name = path.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
 
 
 @click.command()
