@@ -24,9 +24,27 @@ ZOHO_URL = re.compile(
 SNIPPET_LIMIT = 240
 # NAME = "https://invoice.zoho.com/api/" (any language's assignment/constant syntax)
 URL_CONSTANT = re.compile(
-    r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+/[^"'`\s]*)["'`]""",
+    r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^"'`\s]*)?)["'`]""",
     re.IGNORECASE,
 )
+# a legacy host whose data-center suffix is filled in at run time: {region}, %s, #{tld}, ${dc}, " + tld + "
+TEMPLATED_HOST = re.compile(
+    r"""(?<![\w.-])(?P<stem>[a-z0-9-]+)\.zoho\.(?:\{[^}\s"'`]{0,40}\}|%[sd]|[#$]\{[^}\s"'`]{0,40}\}|\$\w+|["'`]\s*(?:\+|\.)\s*[^"'`\n]{1,40}?\s*(?:\+|\.)\s*["'`])(?P<path>/[^\s"'`<>()\\,;{}]*)?""",
+    re.IGNORECASE,
+)
+# a string literal that is only a Zoho host (the path is another literal): 'invoice.zoho.com', "https://crm.zoho.eu/"
+HOST_LITERAL = re.compile(
+    r"""["'`](?P<host>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+/?)["'`]""", re.IGNORECASE
+)
+# a string literal that starts with a URL path: '/api/v3/', "/crm/private/json/"
+PATH_LITERAL = re.compile(r"""["'`](?P<path>/[A-Za-z0-9_.~%/-]+)""")
+
+
+def _scopes(scope: str | None) -> list[str]:
+    """The scope as a list; none when the URL left a part of its template empty (`ZohoInvoice..READ`)."""
+    if not scope or ".." in scope or scope.endswith(".") or "{" in scope:
+        return []
+    return [scope]
 
 
 @dataclass
@@ -45,6 +63,16 @@ class CompiledRules:
             keywords.update(context.keywords)
         self.prefilter = Prefilter(keywords)
         self.endpoint_regex = re.compile(self.ruleset.endpoints.detection_pattern(), re.IGNORECASE)
+        self._legacy_hosts = {
+            host
+            for host, (product, _) in self.ruleset.endpoints.host_index.items()
+            if product.detect and not product.credential_only
+        }
+
+    def is_legacy_host(self, url: str) -> bool:
+        """Is this bare host (scheme and trailing slash optional) one whose API moved with OAuth?"""
+        host = url.split("//")[-1].split("/")[0].split(":")[0].lower()
+        return host in self._legacy_hosts
 
 
 @dataclass
@@ -156,16 +184,31 @@ class FileMatcher:
     def _concatenated_endpoints(
         self, rule: Rule, seen: set[tuple[str, int]], occurrences: dict[tuple[str, str], int]
     ) -> list[Finding]:
-        """Call sites that build a legacy URL from a base constant: `BASE + "items/"`, `f"{BASE}items/"`.
+        """Legacy URLs that no single literal spells out, resolved through the endpoint map.
 
-        The base line is already flagged; the call site tells which endpoint (and so which scope) is used.
+        Three shapes that real authtoken-era clients use (see docs/VALIDATION.md):
+        - a base constant plus a tail at the call site: `BASE + "items/"`, `f"{BASE}items/"`, `"#{BASE}items/"`;
+        - a host with a templated data-center suffix: `"https://crm.zoho.{region}/crm/private/json"`,
+          `"crm.zoho.#{region}"`, `'crm.zoho.%s/...'`;
+        - host and path as separate literals: `host: 'invoice.zoho.com'` ... `path: '/api/v3/' + endpoint`.
         """
-        endpoints = self.ruleset.endpoints
+        findings: list[Finding] = []
+
+        def add(match: re.Match[str], url: str) -> None:
+            resolved = self.ruleset.endpoints.match(url)
+            finding = self._finding(rule, match, seen, occurrences)
+            if finding is not None:
+                if resolved is not None:
+                    finding.product = resolved.product.name
+                    finding.scopes = _scopes(resolved.scope)
+                findings.append(finding)
+
+        legacy = self.compiled.endpoint_regex
         constants = {}
         for m in URL_CONSTANT.finditer(self.text):
-            if self.compiled.endpoint_regex.search(m.group("url")):
-                constants[m.group("name").lstrip("$")] = m.group("url")
-        findings = []
+            url = m.group("url")
+            if legacy.search(url) or self.compiled.is_legacy_host(url):
+                constants[m.group("name").lstrip("$")] = url
         for name, base in constants.items():
             usage = re.compile(
                 rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"']*)|"
@@ -173,14 +216,24 @@ class FileMatcher:
             )
             for m in usage.finditer(self.text):
                 tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
-                resolved = endpoints.match(base.rstrip("/") + "/" + tail.lstrip("/"))
-                if resolved is None:
-                    continue
-                finding = self._finding(rule, m, seen, occurrences)
-                if finding is not None:
-                    finding.product = resolved.product.name
-                    finding.scopes = [resolved.scope] if resolved.scope else []
-                    findings.append(finding)
+                url = base.rstrip("/") + "/" + tail.lstrip("/")
+                if tail and legacy.search(url):
+                    add(m, url)
+        for m in TEMPLATED_HOST.finditer(self.text):
+            url = f"{m.group('stem')}.zoho.com{m.group('path') or ''}"
+            if m.group("path") and legacy.search(url):
+                add(m, url)
+        hosts = [
+            m for m in HOST_LITERAL.finditer(self.text) if self.compiled.is_legacy_host(m.group("host"))
+        ]
+        if hosts:
+            paths = list(PATH_LITERAL.finditer(self.text))
+            for host in hosts:
+                for path in paths:
+                    url = host.group("host").split("//")[-1].rstrip("/") + path.group("path")
+                    if legacy.search(url):
+                        add(path, url)
+                        add(host, url)
         return findings
 
     def _finding(
@@ -241,8 +294,7 @@ class FileMatcher:
         for url in candidates:
             resolved = endpoints.match(url)
             if resolved is not None:
-                scope = resolved.scope
-                return resolved.product.name, [scope] if scope else []
+                return resolved.product.name, _scopes(resolved.scope)
         return None, []
 
     def _suppressed(self, rule: Rule, line: int) -> bool:
