@@ -203,8 +203,12 @@ def scan(
             only: set[str] | None = None
             if changed_since is not None:
                 targets, only = changed_only(targets, changed_since)
+            own = _own_files(targets, [baseline_file, write_baseline, output])
             options = ScanOptions(
-                jobs=jobs, excludes=(*config.exclude, *exclude), max_file_size=max_file_size, only_files=only
+                jobs=jobs,
+                excludes=(*config.exclude, *exclude, *own),
+                max_file_size=max_file_size,
+                only_files=only,
             )
             result = scan_paths(targets, ruleset, options, meter) if targets else ScanResult()
     if write_baseline is not None:
@@ -225,6 +229,22 @@ def scan(
         click.echo(f"zoho-migrate: only files changed since {changed_since} were scanned", err=True)
     click.echo(summary_line(result), err=True)
     return EXIT_FINDINGS if failing(result, fail_on) else EXIT_OK
+
+
+def _own_files(targets: list[Path], files: list[Path | None]) -> list[str]:
+    """Exclude globs for the files this run reads or writes (baseline, output) that lie inside a scanned folder:
+    a baseline quotes the findings it accepts and must not be flagged itself."""
+    import glob
+
+    globs = []
+    for file in files:
+        if file is None:
+            continue
+        resolved = file.resolve()
+        for target in targets:
+            if target.is_dir() and resolved.is_relative_to(target.resolve()):
+                globs.append(glob.escape(resolved.relative_to(target.resolve()).as_posix()))
+    return globs
 
 
 def _excluded(path: str, globs: tuple[str, ...]) -> bool:
