@@ -1,0 +1,117 @@
+"""`zoho-migrate verify`: replay calls in both API styles and prove the migrated calls return the same data.
+
+A thin click layer: options and environment -> Credentials/Options, a call source -> calls, Verifier -> results,
+results -> text or JSON on stdout (summary on stderr). Exit 0 when every call matched or was skipped, 1 on any
+mismatch or error, 2 on bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import click
+
+from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from migrate.ruleset import load_ruleset
+from migrate.verify.config import load_verify_config
+from migrate.verify.render import render_text, summary_line
+from migrate.verify.results import results_document
+from migrate.verify.runner import Credentials, Options, Verifier
+from migrate.verify.sources import calls_from_har, calls_from_scan, load_calls_file
+from migrate.verify.urls import check_base
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("verify")
+@click.option("--calls", "calls_file", type=_FILE, help="Calls file (YAML): `calls: [{id, legacy, oauth?}]`.")
+@click.option("--from-scan", "scan_file", type=_FILE,
+              help="Verify the static legacy URLs a scan found (`zoho-migrate scan --format json` output).")
+@click.option("--har", "har_file", type=_FILE, help="Verify the legacy Zoho requests of a HAR file.")
+@click.option("--legacy-base", help="Send legacy calls here instead (replaces scheme and host).")
+@click.option("--oauth-base", help="Send OAuth calls here instead (replaces scheme and host).")
+@click.option("--accounts-url", envvar="ZOHO_ACCOUNTS_URL", help="Accounts server for token refreshes.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the output to FILE instead of stdout.")
+@click.option("--record", type=click.Path(file_okay=False, path_type=Path),
+              help="Save both sides of every call as cassettes in DIR (secrets scrubbed).")
+@click.option("--replay", type=click.Path(file_okay=False, path_type=Path),
+              help="Verify offline from cassettes in DIR (no network).")
+@click.option("--concurrency", type=click.IntRange(1, 256), help="HTTP requests in flight at once.")
+@click.option("--rate-limit", type=click.IntRange(0), help="Calls per minute per organization (0: no limit).")
+@click.option("--timeout", type=click.FloatRange(0.1), help="Seconds per request.")
+@click.option("--retries", type=click.IntRange(0, 20), help="Retries on 429/5xx/connection failures.")
+@click.option("--allow-writes", is_flag=True, help="Also send non-GET calls (use a sandbox: they change data).")
+@click.option("--calibrate", is_flag=True,
+              help="Make each legacy call twice; fields that change between the two are not compared.")
+@click.option("--ignore", multiple=True, help="A v3 field never compared (repeatable), e.g. last_modified_time.")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Extra rules folder (repeatable): endpoint maps, field maps, verify defaults.")
+@click.option("--authtoken", envvar="ZOHO_AUTHTOKEN", show_envvar=True, help="Legacy authtoken.")
+@click.option("--apikey", envvar="ZOHO_APIKEY", show_envvar=True, help="Legacy Invoice API key.")
+@click.option("--client-id", envvar="ZOHO_CLIENT_ID", show_envvar=True)
+@click.option("--client-secret", envvar="ZOHO_CLIENT_SECRET", show_envvar=True)
+@click.option("--refresh-token", envvar="ZOHO_REFRESH_TOKEN", show_envvar=True)
+@click.option("--access-token", envvar="ZOHO_ACCESS_TOKEN", show_envvar=True,
+              help="An access token to start with (refreshed on 401 when a refresh token is known).")
+@click.option("--organization-id", envvar="ZOHO_ORGANIZATION_ID", show_envvar=True)
+@click.option("--store", envvar="ZOHO_MIGRATE_STORE", help="Token store: sqlite:PATH, file:PATH, python:mod:Class.")
+def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | None, legacy_base: str | None,
+           oauth_base: str | None, accounts_url: str | None, output_format: str, output: Path | None,
+           record: Path | None, replay: Path | None, concurrency: int | None, rate_limit: int | None,
+           timeout: float | None, retries: int | None, allow_writes: bool, calibrate: bool,
+           ignore: tuple[str, ...], rules_dirs: tuple[Path, ...], authtoken: str | None, apikey: str | None,
+           client_id: str | None, client_secret: str | None, refresh_token: str | None,
+           access_token: str | None, organization_id: str | None, store: str | None) -> int:
+    """Replay legacy calls and their OAuth equivalents and compare the data they return."""
+    sources = [s for s in (calls_file, scan_file, har_file) if s is not None]
+    if len(sources) != 1:
+        raise ConfigError("give exactly one of --calls FILE, --from-scan FILE or --har FILE")
+    if record and replay:
+        raise ConfigError("--record and --replay cannot be used together")
+    ruleset = load_ruleset(list(rules_dirs))
+    config = load_verify_config(ruleset)
+    if calls_file:
+        calls = load_calls_file(calls_file, config)
+    elif scan_file:
+        calls = calls_from_scan(scan_file, ruleset, config)
+    else:
+        assert har_file is not None
+        calls = calls_from_har(har_file, ruleset, config)
+    if not calls:
+        click.echo(f"zoho-migrate: no verifiable calls in {sources[0]}", err=True)
+    overrides = {k: v for k, v in {"concurrency": concurrency, "rate_limit_per_minute": rate_limit,
+                                    "timeout_seconds": timeout, "retries": retries}.items() if v is not None}
+    options = Options(
+        legacy_base=check_base(legacy_base, "--legacy-base"),
+        oauth_base=check_base(oauth_base, "--oauth-base"),
+        accounts_url=check_base(accounts_url, "--accounts-url"),
+        allow_writes=allow_writes, calibrate=calibrate, ignore=ignore, record=record, replay=replay,
+        http=dataclasses.replace(config.http, **overrides))
+    credentials = Credentials(authtoken, apikey, client_id, client_secret, refresh_token, access_token,
+                              organization_id, store)
+    verifier = Verifier(ruleset, credentials, options, config=config,
+                        note=lambda text: click.echo(f"zoho-migrate: {text}", err=True))
+    report = verifier.run(calls)
+    if output_format == "json":
+        text = json.dumps(results_document(report.results), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_text(report.results)
+    text = verifier.bag.mask(text) if output_format == "text" else text
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"cannot write output: {error.strerror or error}", path=str(output)) from None
+    extra = f"; {len(report.cassettes)} cassette(s) written to {record}" if record else ""
+    click.echo(f"zoho-migrate: verify: {len(report.results)} calls: {summary_line(report.results)}; "
+               f"{report.requests} requests, {report.retries} retries, {report.refreshes} token refreshes "
+               f"in {report.seconds:.2f}s{extra}", err=True)
+    failed = any(r.status in ("mismatch", "error") for r in report.results)
+    return EXIT_FINDINGS if failed else EXIT_OK

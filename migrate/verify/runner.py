@@ -1,0 +1,523 @@
+"""Verify calls: replay each legacy call and its OAuth equivalent, normalize both replies, compare.
+
+Like Scientist/Diffy, specialised for Zoho: the legacy call is the control, the OAuth call the candidate. The
+verifier adds the credentials itself, follows paging on both sides so whole collections compare, and reports
+each call as match | mismatch | error | skipped. Writes are never sent unless allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from migrate.auth.config import load_config as load_oauth_config
+from migrate.auth.store import open_store
+from migrate.auth.token import Token
+from migrate.errors import ConfigError
+from migrate.ruleset import RuleSet
+from migrate.ruleset.endpoints import EndpointMatch
+from migrate.verify.cassette import Player, Recorder
+from migrate.verify.compare import Comparison, compare_json, compare_records
+from migrate.verify.config import HttpSettings, VerifyConfig, load_verify_config
+from migrate.verify.fetch import Fetcher, FetchError, Outgoing, Reply
+from migrate.verify.model import Call, CallResult, Endpoint
+from migrate.verify.normalize import (
+    Canon,
+    LegacyRecords,
+    OAuthRecords,
+    RecordSpec,
+    ReplyError,
+    json_error,
+    json_next_page,
+    legacy_error,
+    legacy_next_page,
+    legacy_records,
+    oauth_records,
+    parse_json,
+    record_spec,
+)
+from migrate.verify.redact import SecretBag
+from migrate.verify.safexml import XMLRefused, parse_xml
+from migrate.verify.tokens import TokenProvider, pick_stored
+from migrate.verify.urls import query_of, with_params
+
+GENERIC_PAGING = "page_context"
+
+
+@dataclass
+class Credentials:
+    """What the verifier adds to calls (from options or ZOHO_* environment variables); never printed."""
+
+    authtoken: str | None = None
+    apikey: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    refresh_token: str | None = None
+    access_token: str | None = None
+    organization_id: str | None = None
+    store: str | None = None
+
+    def secrets(self) -> list[str | None]:
+        return [self.authtoken, self.apikey, self.client_secret, self.refresh_token, self.access_token]
+
+
+@dataclass
+class Options:
+    legacy_base: str | None = None
+    oauth_base: str | None = None
+    accounts_url: str | None = None
+    allow_writes: bool = False
+    calibrate: bool = False
+    ignore: tuple[str, ...] = ()
+    record: Path | None = None
+    replay: Path | None = None
+    http: HttpSettings | None = None
+
+
+@dataclass
+class RunReport:
+    """Results in input order plus what the run measured."""
+
+    results: list[CallResult]
+    seconds: float = 0.0
+    requests: int = 0
+    retries: int = 0
+    refreshes: int = 0
+    rate_limit_wait: float = 0.0
+    cassettes: list[Path] = field(default_factory=list)
+
+
+class SideError(Exception):
+    """One side of a call failed; carries the last HTTP status (0: none) and a one-line reason."""
+
+    def __init__(self, side: str, status: int, message: str) -> None:
+        self.side = side
+        self.status = status
+        super().__init__(f"{side}: {message}")
+
+
+@dataclass
+class SideReply:
+    status: int
+    pages: list[Any]  # parsed pages: lxml roots (XML) or JSON objects
+    xml: bool
+
+
+class Verifier:
+    """Runs calls through both API styles (see module docstring). `run(calls)` is the synchronous entry point."""
+
+    def __init__(self, ruleset: RuleSet, credentials: Credentials, options: Options, *,
+                 config: VerifyConfig | None = None, note: Callable[[str], None] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.ruleset = ruleset
+        self.config = config or load_verify_config(ruleset)
+        self.credentials = credentials
+        self.options = options
+        self.http = options.http or self.config.http
+        self.note = note
+        self.transport = transport
+        self.canon = Canon(self.config)
+        self.bag = SecretBag(credentials.secrets(), ruleset.scan.secret_patterns)
+        self.replaying = options.replay is not None
+        self.tokens: TokenProvider | None = None
+        self.fetcher: Fetcher | None = None
+
+    # ---- entry points
+
+    def run(self, calls: list[Call]) -> RunReport:
+        return asyncio.run(self.run_async(calls))
+
+    async def run_async(self, calls: list[Call]) -> RunReport:
+        started = time.perf_counter()
+        player = Player(self.options.replay, self.config) if self.options.replay else None
+        recorder = Recorder(self.options.record, self.config, self.bag) if self.options.record else None
+        plans = [self._plan(call) for call in calls]
+        sending = [p for p in plans if isinstance(p, _Plan)]
+        if sending and not self.replaying:
+            self._check_credentials(sending)
+        async with Fetcher(self.http, self.config, self.bag, recorder=recorder, player=player,
+                           transport=self.transport, note=self.note) as fetcher:
+            self.fetcher = fetcher
+            if sending and not self.replaying:
+                self.tokens = self._token_provider(sending)
+            results = await asyncio.gather(*(self._run_plan(p) for p in plans))
+        report = RunReport(list(results), time.perf_counter() - started, fetcher.stats.requests,
+                           fetcher.stats.retries, self.tokens.refreshes if self.tokens else 0,
+                           fetcher.stats.seconds_waiting)
+        if recorder is not None:
+            report.cassettes = recorder.save()
+        return report
+
+    # ---- planning: what each call becomes before anything is sent
+
+    def _plan(self, call: Call) -> _Plan | CallResult:
+        match = self.ruleset.endpoints.match(call.legacy.url, call.legacy.method)
+        oauth = call.oauth
+        if oauth is None:
+            if match is None:
+                return CallResult(call.id, "error", message=f"{call.legacy.url}: not a legacy Zoho URL the endpoint "
+                                  "map knows; give its `oauth:` URL in the calls file")
+            url = match.oauth_url()
+            if url is None:
+                why = match.family.manual or "the endpoint map has no automatic OAuth equivalent"
+                return CallResult(call.id, "skipped", message=f"not verified: {why} (family {match.family.id})")
+            url = self._carry_paging(call.legacy.url, url, match)
+            oauth = Endpoint(match.oauth_method, url, (), call.legacy.form)
+        writes = [e.method for e in (call.legacy, oauth) if not e.is_read]
+        if writes and not self.options.allow_writes:
+            return CallResult(call.id, "skipped", message=f"{'/'.join(sorted(set(writes)))} call not sent: "
+                              "it would change data (use --allow-writes against a sandbox)")
+        spec = None
+        if match is not None and isinstance(match.family.response, dict):
+            spec = record_spec(match.family.response, f"{match.family.id} response", match.params)
+        return _Plan(call, match, oauth, spec)
+
+    def _carry_paging(self, legacy_url: str, oauth_url: str, match: EndpointMatch) -> str:
+        """A page size given on the legacy URL (`Per_Page=2`) carries over to the OAuth URL (`per_page=2`)."""
+        response = match.family.response if isinstance(match.family.response, dict) else {}
+        legacy_paging = self.config.paging.get(str((response.get("legacy") or {}).get("paging")), {})
+        oauth_paging = self.config.paging.get(str((response.get("oauth") or {}).get("paging")), {})
+        query = query_of(legacy_url)
+        size = query.get(str(legacy_paging.get("per_page_param")))
+        if size and oauth_paging.get("per_page_param"):
+            return with_params(oauth_url, {oauth_paging["per_page_param"]: size})
+        return oauth_url
+
+    def _check_credentials(self, plans: list[_Plan]) -> None:
+        creds = self.credentials
+        if not creds.authtoken:
+            raise ConfigError("no legacy credentials: set ZOHO_AUTHTOKEN (or --authtoken)")
+        if not (creds.access_token or creds.store or (creds.client_id and creds.client_secret
+                                                       and creds.refresh_token)):
+            raise ConfigError("no OAuth credentials: set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN "
+                              "(or ZOHO_ACCESS_TOKEN, or --store)")
+
+    def _accounts_url(self, plans: list[_Plan]) -> str:
+        for plan in plans:
+            if plan.match is not None:
+                return f"https://{plan.match.datacenter.accounts}"
+        return f"https://{self.ruleset.endpoints.datacenters.default.accounts}"
+
+    def _token_provider(self, plans: list[_Plan]) -> TokenProvider:
+        creds = self.credentials
+        config = load_oauth_config(self.ruleset)
+        accounts = self._accounts_url(plans)
+        token = Token(client_id=creds.client_id, client_secret=creds.client_secret,
+                      refresh_token=creds.refresh_token, access_token=creds.access_token,
+                      accounts_url=self.options.accounts_url or accounts)
+        store = None
+        if creds.store:
+            store = open_store(creds.store)
+            stored = pick_stored(store, creds.client_id, creds.refresh_token)
+            if stored is not None:
+                if creds.client_secret and not stored.client_secret:
+                    stored.client_secret = creds.client_secret
+                token = stored
+            elif not (creds.client_id and creds.client_secret and creds.refresh_token):
+                raise ConfigError(f"--store {creds.store}: no stored token for this client; set ZOHO_CLIENT_ID, "
+                                  "ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN to create one")
+        assert self.fetcher is not None
+        return TokenProvider(config, token, accounts_url=accounts, fetcher=self.fetcher, bag=self.bag,
+                             accounts_base=self.options.accounts_url, store=store)
+
+    # ---- running one call
+
+    async def _run_plan(self, plan: _Plan | CallResult) -> CallResult:
+        if isinstance(plan, CallResult):
+            return plan
+        try:
+            return await self._verify(plan)
+        except (FetchError, ReplyError, XMLRefused) as error:
+            return CallResult(plan.call.id, "error", message=self.bag.mask(str(error)))
+
+    async def _verify(self, plan: _Plan) -> CallResult:
+        call = plan.call
+        legacy_task = self._fetch_legacy(plan)
+        oauth_task = self._fetch_oauth(plan)
+        calibration_task = self._fetch_legacy(plan) if self.options.calibrate else None
+        tasks = [legacy_task, oauth_task] + ([calibration_task] if calibration_task else [])
+        replies = await asyncio.gather(*tasks, return_exceptions=True)
+        for reply in replies:
+            if isinstance(reply, ConfigError):
+                raise reply
+            if isinstance(reply, BaseException) and not isinstance(reply, (SideError, FetchError, ReplyError,
+                                                                              XMLRefused)):
+                raise reply
+        legacy, oauth = replies[0], replies[1]
+        result = CallResult(call.id, "match",
+                            legacy_status=legacy.status if isinstance(legacy, SideReply) else _status(legacy),
+                            oauth_status=oauth.status if isinstance(oauth, SideReply) else _status(oauth))
+        errors = [self._describe(side, r) for side, r in (("legacy", legacy), ("oauth", oauth))
+                  if not isinstance(r, SideReply)]
+        if errors:
+            result.status = "error"
+            result.message = self.bag.mask("; ".join(errors))
+            return result
+        assert isinstance(legacy, SideReply) and isinstance(oauth, SideReply)
+        skip = dict.fromkeys((*self.config.ignore_fields, *self.options.ignore), "ignored")
+        if calibration_task is not None and isinstance(replies[2], SideReply):
+            skip.update(dict.fromkeys(self._volatile(plan, legacy, replies[2]), "volatile"))
+        try:
+            comparison = self._compare(plan, legacy, oauth, skip)
+        except (ReplyError, XMLRefused) as error:
+            result.status = "error"
+            result.message = self.bag.mask(str(error))
+            return result
+        result.differences = [d.__class__(d.path, self.bag.mask_data(d.legacy), self.bag.mask_data(d.oauth))
+                              for d in comparison.differences]
+        result.additions = sorted(comparison.additions)
+        result.not_compared = sorted(comparison.not_compared)
+        result.status = "mismatch" if result.differences else "match"
+        pages = f"{len(legacy.pages)} legacy page(s), {len(oauth.pages)} OAuth page(s)"
+        result.message = (f"{len(result.differences)} difference(s); {pages}" if result.differences
+                          else f"same data; {pages}")
+        return result
+
+    def _describe(self, side: str, error: BaseException) -> str:
+        text = str(error)
+        return text if text.startswith(f"{side}:") else f"{side}: {text}"
+
+    # ---- fetching one side, all pages
+
+    def _rate_key(self, plan: _Plan) -> str:
+        if self.credentials.organization_id:
+            return f"org:{self.credentials.organization_id}"
+        return f"host:{urlsplit(plan.call.legacy.url).hostname}"
+
+    def _legacy_auth(self, plan: _Plan) -> tuple[dict[str, str], dict[str, str]]:
+        """The credential parameters and headers this call's family/product wants (rules/verify.yaml)."""
+        if self.replaying:
+            return {}, {}
+        table = self.config.legacy_auth
+        match = plan.match
+        entry = None
+        if match is not None:
+            entry = table.get(match.family.id) or table.get(match.product.name)
+        entry = entry or table.get("default") or {}
+        values = {"authtoken": self.credentials.authtoken, "apikey": self.credentials.apikey,
+                  "organization_id": self.credentials.organization_id,
+                  "scope_param": match.product.scope_param if match is not None else None}
+        params: dict[str, str] = {}
+        for name, source in (entry.get("params") or {}).items():
+            value = values.get(str(source))
+            if not value:
+                if source == "scope_param":
+                    continue
+                env = {"authtoken": "ZOHO_AUTHTOKEN", "apikey": "ZOHO_APIKEY",
+                       "organization_id": "ZOHO_ORGANIZATION_ID"}.get(str(source), str(source))
+                raise SideError("legacy", 0, f"this call needs `{name}`: set {env}")
+            params[str(name)] = value
+        headers = {str(k): str(v).format(**{k2: v2 or "" for k2, v2 in values.items()})
+                   for k, v in (entry.get("headers") or {}).items()}
+        return params, headers
+
+    async def _fetch_legacy(self, plan: _Plan) -> SideReply:
+        call = plan.call
+        params, auth_headers = self._legacy_auth(plan)
+        endpoint = call.legacy
+        headers = {**dict(endpoint.headers), **auth_headers}
+        form = dict(endpoint.form) if endpoint.form else None
+        if form is not None and not endpoint.is_read:
+            form.update(params)
+            url = endpoint.url
+        else:
+            url = with_params(endpoint.url, params)
+        paging_name = (plan.spec.legacy_paging if plan.spec else None)
+        return await self._pages("legacy", plan, endpoint.method, url, headers, form, paging_name)
+
+    async def _fetch_oauth(self, plan: _Plan) -> SideReply:
+        endpoint = plan.oauth
+        url = endpoint.url
+        headers = dict(endpoint.headers)
+        org = plan.match.product.org if plan.match is not None else {}
+        org_id = self.credentials.organization_id
+        if org_id and org.get("param"):
+            url = with_params(url, {org["param"]: org_id}, replace=False)
+        elif org_id and org.get("header"):
+            headers.setdefault(org["header"], org_id)
+        elif org.get("param") and not self.replaying:
+            raise SideError("oauth", 0, "this call needs the organization id: set ZOHO_ORGANIZATION_ID")
+        paging_name = plan.spec.oauth_paging if plan.spec else GENERIC_PAGING
+        return await self._pages("oauth", plan, endpoint.method, url, headers,
+                                 dict(endpoint.form) if endpoint.form else None, paging_name)
+
+    async def _pages(self, side: str, plan: _Plan, method: str, url: str, headers: dict[str, str],
+                     form: dict[str, str] | None, paging_name: str | None) -> SideReply:
+        pages: list[Any] = []
+        status = 0
+        xml = False
+        for _ in range(max(1, self.http.max_pages)):
+            reply = await (self._send_oauth(plan, method, url, headers, form) if side == "oauth" else
+                           self._send(plan, side, method, url, headers, form))
+            status = reply.status
+            parsed, xml = self._parse(side, reply)
+            pages.append(parsed)
+            next_page = self._next_page(side, plan, parsed, xml, paging_name)
+            if next_page is None or method.upper() != "GET":
+                break
+            page_param = self.config.paging.get(paging_name or "", {}).get("page_param", "page")
+            url = with_params(url, {page_param: str(next_page)})
+        else:
+            raise SideError(side, status, f"more than {self.http.max_pages} pages (verify.max_pages)")
+        return SideReply(status, pages, xml)
+
+    async def _send(self, plan: _Plan, side: str, method: str, url: str, headers: dict[str, str],
+                    form: dict[str, str] | None) -> Reply:
+        base = self.options.legacy_base if side == "legacy" else self.options.oauth_base
+        out = Outgoing(plan.call.id, side, method, url, headers, form, self._rate_key(plan), base)
+        try:
+            return await self._fetcher().send(out)
+        except FetchError as error:
+            raise SideError(side, 0, str(error)) from None
+
+    async def _send_oauth(self, plan: _Plan, method: str, url: str, headers: dict[str, str],
+                          form: dict[str, str] | None) -> Reply:
+        if self.tokens is None:  # replay: the recording answers, no token needed
+            return await self._send(plan, "oauth", method, url, headers, form)
+        token = await self.tokens.get()
+        signed = {**headers, self.tokens.header_name: self.tokens.header_value(token)}
+        reply = await self._send(plan, "oauth", method, url, signed, form)
+        if reply.status != 401:
+            return reply
+        token = await self.tokens.refresh(token)
+        signed = {**headers, self.tokens.header_name: self.tokens.header_value(token)}
+        reply = await self._send(plan, "oauth", method, url, signed, form)
+        if reply.status == 401:
+            raise SideError("oauth", 401, f"HTTP 401 after one token refresh: {self._body_hint(reply)}")
+        return reply
+
+    def _fetcher(self) -> Fetcher:
+        assert self.fetcher is not None
+        return self.fetcher
+
+    def _body_hint(self, reply: Reply) -> str:
+        text = reply.body[:300].decode("utf-8", errors="replace")
+        return self.bag.mask(" ".join(text.split())) or "(empty reply)"
+
+    def _parse(self, side: str, reply: Reply) -> tuple[Any, bool]:
+        body = reply.body
+        looks_xml = body.lstrip()[:1] == b"<"
+        if reply.status >= 400:
+            detail = ""
+            if not looks_xml:
+                try:
+                    detail = json_error(parse_json(body, side), self.config, side) or ""
+                except ReplyError:
+                    detail = ""
+            raise SideError(side, reply.status, f"HTTP {reply.status}"
+                            + (f" after {reply.attempts} attempts" if reply.attempts > 1 else "")
+                            + f": {detail or self._body_hint(reply)}")
+        if looks_xml:
+            try:
+                root = parse_xml(body, max_bytes=self.http.max_response_bytes,
+                                 max_depth=int(self.config.xml.get("max_depth", 64)))
+            except XMLRefused as error:
+                raise SideError(side, reply.status, str(error)) from None
+            failure = legacy_error(root, self.config)
+            if failure:
+                raise SideError(side, reply.status, failure)
+            return root, True
+        try:
+            obj = parse_json(body, side)
+        except ReplyError as error:
+            raise SideError(side, reply.status, str(error).removeprefix(f"{side} ")) from None
+        failure = json_error(obj, self.config, "legacy" if side == "legacy" else "v3")
+        if failure:
+            raise SideError(side, reply.status, failure)
+        return obj, False
+
+    def _next_page(self, side: str, plan: _Plan, parsed: Any, xml: bool, paging_name: str | None) -> int | None:
+        if xml:
+            return legacy_next_page(parsed, plan.spec, self.config) if plan.spec else None
+        return json_next_page(parsed, paging_name or GENERIC_PAGING, self.config)
+
+    # ---- comparing
+
+    def _legacy_side(self, plan: _Plan, reply: SideReply) -> LegacyRecords:
+        assert plan.spec is not None
+        if not reply.xml:
+            raise ReplyError(f"legacy: a JSON reply for family {plan.match.family.id if plan.match else '?'}, whose "
+                             "field map describes XML")
+        merged = LegacyRecords([], False)
+        for index, root in enumerate(reply.pages):
+            page = legacy_records(root, plan.spec, self.canon, self.config)
+            merged.records.extend(page.records)
+            merged.not_compared |= page.not_compared
+            merged.single = page.single if index == 0 else merged.single
+        return merged
+
+    def _oauth_side(self, plan: _Plan, reply: SideReply) -> OAuthRecords:
+        assert plan.spec is not None
+        if reply.xml:
+            raise ReplyError("oauth: an XML reply where v3 JSON was expected")
+        merged = OAuthRecords([], False)
+        for index, obj in enumerate(reply.pages):
+            page = oauth_records(obj, plan.spec)
+            merged.records.extend(page.records)
+            merged.single = page.single if index == 0 else merged.single
+        return merged
+
+    def _compare(self, plan: _Plan, legacy: SideReply, oauth: SideReply, skip: dict[str, str]) -> Comparison:
+        if plan.spec is not None:
+            return compare_records(self._legacy_side(plan, legacy), self._oauth_side(plan, oauth), plan.spec,
+                                   self.canon, skip)
+        if legacy.xml or oauth.xml:
+            family = plan.match.family.id if plan.match else "this call"
+            raise ReplyError(f"{family} has no field map (`response:` in the endpoint map), so its XML reply "
+                             "cannot be compared with JSON; add one under `records:` in rules/endpoints/")
+        envelope = set(self.config.json.get("envelope_keys") or ())
+        return compare_json(_merge_json(legacy.pages), _merge_json(oauth.pages), envelope, skip)
+
+    def _volatile(self, plan: _Plan, first: SideReply, second: SideReply) -> set[str]:
+        """Fields whose value changed between two identical legacy calls: noise, not migration errors."""
+        try:
+            if plan.spec is not None:
+                a, b = self._legacy_side(plan, first), self._legacy_side(plan, second)
+                key = plan.spec.key or ""
+                second_by_key = {str(r.get(key)): r for r in b.records}
+                pairs = [(r, second_by_key.get(str(r.get(key)), {})) for r in a.records]
+                changed = {t for x, y in pairs for t in set(x) | set(y) if x.get(t) != y.get(t)}
+                if plan.spec.lines:
+                    changed.discard(plan.spec.lines.oauth)
+                return changed
+            envelope = set(self.config.json.get("envelope_keys") or ())
+            diff = compare_json(_merge_json(first.pages), _merge_json(second.pages), envelope, {})
+            return {d.path.rsplit(".", 1)[-1].split("[", 1)[0] for d in diff.differences}
+        except (ReplyError, XMLRefused):
+            return set()
+
+
+@dataclass
+class _Plan:
+    call: Call
+    match: EndpointMatch | None
+    oauth: Endpoint
+    spec: RecordSpec | None
+
+
+def _status(error: BaseException) -> int:
+    return error.status if isinstance(error, SideError) else 0
+
+
+def _merge_json(pages: list[Any]) -> Any:
+    """Pages of one JSON collection as one reply: list-valued keys concatenated."""
+    if not pages:
+        return None
+    first = pages[0]
+    if not isinstance(first, dict) or len(pages) == 1:
+        return first
+    merged = dict(first)
+    for page in pages[1:]:
+        if not isinstance(page, dict):
+            continue
+        for key, value in page.items():
+            if isinstance(value, list) and isinstance(merged.get(key), list):
+                merged[key] = merged[key] + value
+    return merged
