@@ -11,8 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from migrate.errors import ConfigError, RuleError
-from migrate.ruleset import RuleSet, load_ruleset
+from migrate.ruleset import RuleSet
 from migrate.ruleset.endpoints import DataCenter, DataCenters
+from migrate.ruleset.loader import builtin_rules_dir
+from migrate.ruleset.yamlload import load_yaml
 
 REQUIRED = ("header", "header_scheme", "paths", "authorize_params", "scope_separator", "grants", "revoke",
             "reply", "refresh_margin_seconds", "default_expires_in_seconds", "http", "env", "loopback",
@@ -114,10 +116,30 @@ class OAuthConfig:
 
 
 def load_config(ruleset: RuleSet | None = None) -> OAuthConfig:
-    """Validate rules/oauth.yaml (through the RuleSet, so user rule folders can override it)."""
-    ruleset = ruleset or load_ruleset()
+    """Validate `oauth:` from a RuleSet (user rule folders can override keys), or, without one, straight from
+    the built-in rules/oauth.yaml and rules/datacenters.yaml: auth needs no detectors, so a token for a script
+    costs two small files and a broken detector rule elsewhere cannot stop it."""
+    if ruleset is None:
+        return _load_builtin()
     raw = ruleset.data.get("oauth")
     source = next((str(p) for p in ruleset.sources if p.name == "oauth.yaml"), "rules/oauth.yaml")
+    return _parse(raw, ruleset.endpoints.datacenters, source)
+
+
+def _load_builtin() -> OAuthConfig:
+    rules = builtin_rules_dir()
+    oauth_doc = load_yaml(rules / "oauth.yaml") or {}
+    centers_doc = load_yaml(rules / "datacenters.yaml") or {}
+    try:
+        centers = DataCenters([DataCenter(**dc) for dc in centers_doc["datacenters"]],
+                              centers_doc.get("default", "us"))
+    except (KeyError, TypeError) as error:
+        raise RuleError(f"datacenters: malformed ({error})", path=str(rules / "datacenters.yaml")) from None
+    return _parse(oauth_doc.get("oauth") if isinstance(oauth_doc, dict) else None, centers,
+                  str(rules / "oauth.yaml"))
+
+
+def _parse(raw: Any, centers: DataCenters, source: str) -> OAuthConfig:
     if not isinstance(raw, dict):
         raise RuleError("no `oauth:` section in any rules folder", path=source)
     missing = [k for k in REQUIRED if k not in raw]
@@ -141,8 +163,7 @@ def load_config(ruleset: RuleSet | None = None) -> OAuthConfig:
                   for name, g in raw["grants"].items()}
     except (KeyError, TypeError, ValueError) as error:
         raise RuleError(f"oauth: malformed value ({type(error).__name__}: {error})", path=source) from None
-    return OAuthConfig(raw=dict(raw), datacenters=ruleset.endpoints.datacenters, http=policy, source=source,
-                       grants=grants)
+    return OAuthConfig(raw=dict(raw), datacenters=centers, http=policy, source=source, grants=grants)
 
 
 @dataclass(frozen=True)

@@ -31,14 +31,17 @@ class FileTokenStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        # two locks: `.lock` guards each read-modify-write of the file; `lock_path` serialises token refreshes
+        # (held around network calls and save_token, so it must be a different file)
+        self.write_lock_path = self.path.with_name(self.path.name + ".lock")
+        self.lock_path = self.path.with_name(self.path.name + ".refresh.lock")
         ensure_private_dir(self.path.parent)
         if self.path.exists():
             if not self.path.is_file():
                 raise ConfigError("token store is not a regular file", path=str(self.path))
             tighten(self.path)
             self._read()  # refuse a corrupt file now, not halfway through a command
-        self._file_lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS, mode=FILE_MODE)
+        self._file_lock = FileLock(str(self.write_lock_path), timeout=LOCK_TIMEOUT_SECONDS, mode=FILE_MODE)
 
     # ---- file access
 
@@ -95,14 +98,14 @@ class FileTokenStore:
                 self._write(tokens)
                 return result
         except Timeout:
-            raise self._fail(f"its lock {self.lock_path} is held by another process") from None
+            raise self._fail(f"its lock {self.write_lock_path} is held by another process") from None
 
     def _snapshot(self) -> list[Token]:
         try:
             with self._file_lock:
                 return self._read()
         except Timeout:
-            raise self._fail(f"its lock {self.lock_path} is held by another process") from None
+            raise self._fail(f"its lock {self.write_lock_path} is held by another process") from None
 
     # ---- the six TokenStore operations
 

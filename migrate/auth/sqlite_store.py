@@ -34,7 +34,8 @@ class SQLiteTokenStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        # serialises token refreshes across processes (see migrate.auth.access); SQLite locks its own writes
+        self.lock_path = self.path.with_name(self.path.name + ".refresh.lock")
         self._lock = threading.Lock()
         created = create_private_file(self.path)
         if not created:
