@@ -124,8 +124,8 @@ class SQLiteTokenStore:
                 break
         else:
             return None
-        rows = self._rows(f"{self._SELECT} WHERE {' AND '.join(conditions)} ORDER BY updated_at DESC LIMIT 1",
-                          tuple(params))
+        where = " AND ".join(conditions)
+        rows = self._rows(f"{self._SELECT} WHERE {where} ORDER BY updated_at DESC, rowid DESC LIMIT 1", tuple(params))
         return rows[0] if rows else None
 
     def save_token(self, token: Token) -> None:
@@ -162,7 +162,7 @@ class SQLiteTokenStore:
         self._execute("DELETE FROM zoho_tokens WHERE id = ?", (id,))
 
     def get_tokens(self) -> list[Token]:
-        return self._rows(f"{self._SELECT} ORDER BY updated_at, id")
+        return self._rows(f"{self._SELECT} ORDER BY rowid")
 
     def delete_tokens(self) -> None:
         self._execute("DELETE FROM zoho_tokens")
