@@ -1,0 +1,198 @@
+"""Pass `endpoint`: legacy Zoho URLs become their v3/v2 URLs on the same data center, from the endpoint map.
+
+Whole URLs, URL prefixes that code completes at run time (`".../api/items/" + id`), base constants
+(`BASE = ".../api/"`, kept with its trailing slash) and the tails concatenated to them at call sites
+(`BASE + "items/"` -> `BASE + "items"`). When the v3 call differs in ways text cannot settle (another HTTP
+method, a record id taken from the body, no equivalent at all), the URL is left or rewritten as far as is
+certain and a manual step says exactly what remains, with the field map where the body changes format.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrate.rewrite.context import ZOHO_URL, FileContext
+from migrate.rewrite.model import Edit
+from migrate.rewrite.syntax import QUOTES
+from migrate.ruleset.endpoints import EndpointMatch, Family
+
+PROBE = "__zoho_migrate_id__"
+RULE_ID = "zoho.legacy-endpoint"
+
+
+def run(text: str, ctx: FileContext) -> list[Edit]:
+    rules = ctx.rules_with_action("endpoint")
+    if not rules or ctx.fixes is None and ctx.language.kind != "config":
+        return []
+    rule_ids = {r.id for r in rules}
+    edits: list[Edit] = []
+    bases: dict[str, tuple[str, str]] = {}  # constant name -> (legacy url, new url)
+    for m in ZOHO_URL.finditer(text):
+        if not ctx.flagged(m.start(), rule_ids):
+            continue
+        url = m.group(0)
+        resolved = ctx.match_url(url)
+        if resolved is None or resolved.product.credential_only or not resolved.product.detect:
+            continue
+        continues = _continues(text, m.end(), ctx)
+        if continues:
+            new, family = _prefix_url(ctx, url)
+            if new is None:
+                _manual_for(ctx, m.start(), resolved, resolved.family)
+                continue
+        else:
+            family = resolved.family
+            new = _full_url(ctx, m.start(), resolved)
+            if new is None:
+                continue
+            name = _constant_name(text, m.start())
+            if name and _used_as_base(text, name) and url.endswith("/") and not new.endswith("/"):
+                new += "/"
+            if name:
+                bases[name] = (url, new)
+        _notes(ctx, m.start(), resolved, family, new)
+        end = m.end()
+        if "?" in new and text[end : end + 1] == "?":
+            new, end = new + "&", end + 1
+        if new != url:
+            edits.append(Edit(m.start(), end, new, RULE_ID, f"legacy endpoint -> {_strip(new)}"))
+    edits.extend(_tails(text, ctx, bases, rule_ids))
+    return edits
+
+
+def _strip(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _continues(text: str, end: int, ctx: FileContext) -> bool:
+    """Does the string go on at run time after the URL (interpolation or concatenation)?"""
+    following = text[end : end + 2]
+    if following[:1] in ("$", "{", "%") or following == "#{":
+        return True
+    if following[:1] in QUOTES:
+        concat = ctx.fixes.concat if ctx.fixes else ("+",)
+        rest = text[end + 1 : end + 12].lstrip(" \t")
+        return any(rest.startswith(op) for op in concat) and not rest.startswith(("+=", "=="))
+    return False
+
+
+def _full_url(ctx: FileContext, offset: int, resolved: EndpointMatch) -> str | None:
+    new = resolved.oauth_url()
+    if new is None:
+        _manual_for(ctx, offset, resolved, resolved.family)
+        return None
+    names = re.findall(r"\{(\w+)\}", new)
+    if names:
+        ctx.add_manual(
+            offset,
+            RULE_ID,
+            ctx.data.manual_text(
+                "placeholder", method=resolved.oauth_method, url=new, names=", ".join(names)
+            ),
+        )
+        return None
+    return new
+
+
+def _prefix_url(ctx: FileContext, url: str) -> tuple[str | None, Family | None]:
+    """The v3 prefix for a URL that code completes at run time, found by probing with a placeholder id."""
+    probe = ctx.match_url(url + PROBE)
+    if probe is not None:
+        new = probe.oauth_url()
+        if new and PROBE in new and "{" not in new.split(PROBE)[0]:
+            return new.split(PROBE)[0], probe.family
+    resolved = ctx.match_url(url)
+    if resolved is None:
+        return None, None
+    new = resolved.oauth_url()
+    if not new or "{" in new or "?" in new:
+        return None, resolved.family
+    if url.endswith("/") and not new.endswith("/"):
+        new += "/"
+    return new, resolved.family
+
+
+def _manual_for(ctx: FileContext, offset: int, resolved: EndpointMatch, family: Family | None) -> None:
+    reason = (family.manual if family else None) or "see the product's v3 API reference"
+    ctx.add_manual(offset, RULE_ID, ctx.data.manual_text("no_equivalent", url=resolved.host, reason=reason))
+
+
+def _notes(ctx: FileContext, offset: int, resolved: EndpointMatch, family: Family | None, new: str) -> None:
+    """Manual steps for what changes beyond the URL: the HTTP method, the body format, family notes."""
+    if family is None:
+        return
+    legacy_method = family.legacy_method
+    oauth_method = family.oauth_method
+    if legacy_method and oauth_method and legacy_method != oauth_method:
+        ctx.add_manual(
+            offset,
+            RULE_ID,
+            ctx.data.manual_text("method", method=oauth_method, url=new, legacy_method=legacy_method),
+        )
+    if family.manual:
+        ctx.add_manual(offset, RULE_ID, f"{family.id}: {family.manual}")
+    if legacy_method == "POST" and resolved.product.legacy_format == "xml" and family.response:
+        fields = ", ".join(f"{k} -> {_target(v)}" for k, v in (family.response.get("fields") or {}).items())
+        ctx.add_manual(offset, RULE_ID, ctx.data.manual_text("body", field="XMLString", fields=fields))
+
+
+def _target(value: object) -> str:
+    return str(value.get("to")) if isinstance(value, dict) else str(value)
+
+
+_ASSIGN = re.compile(r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*\(?\s*["'`]$""")
+
+
+def _constant_name(text: str, url_start: int) -> str | None:
+    """`NAME = "<url>"`: the name the URL literal is assigned to, if it is the whole literal."""
+    quote_at = url_start - 1
+    if quote_at < 0 or text[quote_at] not in QUOTES:
+        return None
+    line_begin = text.rfind("\n", 0, quote_at) + 1
+    m = _ASSIGN.search(text[line_begin : quote_at + 1])
+    return m.group("name").lstrip("$") if m else None
+
+
+def _usage_regex(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*(?P<q>[\"'])(?P<tail>[^\"'?$#{{]*)|"
+        rf"(?:\{{|\$\{{|#\{{){re.escape(name)}\}}(?P<tail2>[^\"'`\s?{{$#]*)"
+    )
+
+
+def _used_as_base(text: str, name: str) -> bool:
+    return _usage_regex(name).search(text) is not None
+
+
+def _tails(text: str, ctx: FileContext, bases: dict[str, tuple[str, str]], rule_ids: set[str]) -> list[Edit]:
+    """`BASE + "items/"`: rewrite the tail so the new base plus the tail is the v3 URL of the legacy call."""
+    edits = []
+    for name, (legacy_base, new_base) in bases.items():
+        for m in _usage_regex(name).finditer(text):
+            if not ctx.flagged(m.start(), rule_ids):
+                continue
+            group = "tail" if m.group("tail") is not None else "tail2"
+            tail = m.group(group)
+            tail_start, tail_end = m.start(group), m.end(group)
+            continues = _continues(text, tail_end, ctx) if group == "tail" else text[tail_end : tail_end + 1] in "{$#"
+            legacy = legacy_base.rstrip("/") + "/" + tail.lstrip("/")
+            if continues:
+                v3, family = _prefix_url(ctx, legacy)
+                resolved = ctx.match_url(legacy + PROBE) or ctx.match_url(legacy)
+            else:
+                resolved = ctx.match_url(legacy)
+                family = resolved.family if resolved else None
+                v3 = resolved.oauth_url() if resolved else None
+            if resolved is None:
+                continue
+            if v3 is None or "{" in v3 or not v3.startswith(new_base):
+                shown = v3 or (resolved.oauth_url() or "(none)")
+                ctx.add_manual(
+                    m.start(), RULE_ID, ctx.data.manual_text("concat", method=resolved.oauth_method, url=shown)
+                )
+                continue
+            _notes(ctx, m.start(), resolved, family, v3)
+            new_tail = v3[len(new_base) :]
+            if new_tail != tail:
+                edits.append(Edit(tail_start, tail_end, new_tail, RULE_ID, f"legacy endpoint -> {_strip(v3)}"))
+    return edits

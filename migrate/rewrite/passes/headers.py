@@ -1,0 +1,235 @@
+"""Pass `headers`: the request that carried a removed credential now sends `Authorization: Zoho-oauthtoken ...`.
+
+Which requests: an HTTP client call (the language's `clients` idioms) whose statement held a removed credential,
+or uses a variable built from one (`url = "...?authtoken=" + t` then `get(url)`), followed transitively through
+assignments. The header is added in the client's own idiom (keyword argument, options object, builder chain,
+statement after the request is created, curl flag), with the organization-id header where the product needs it.
+Credentials whose request is not recognised become manual steps, never silent gaps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from migrate.rewrite.context import FileContext
+from migrate.rewrite.fixdata import Client
+from migrate.rewrite.model import Edit
+from migrate.rewrite.syntax import (
+    indent_of,
+    line_end,
+    line_start,
+    match_close,
+    split_args,
+    statement_extent,
+)
+
+RULE_ID = "zoho.auth-param.authtoken"
+MAX_TAINT_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Header:
+    """One header to send: its name and the expression (in the target language) giving its value."""
+
+    name: str
+    value: str
+
+
+def taint(text: str, ctx: FileContext) -> dict[str, set[int]]:
+    """Names assigned from a statement holding a removed credential, or from another tainted name."""
+    assignment = ctx.fixes.assignment if ctx.fixes else None
+    names: dict[str, set[int]] = {}
+    if assignment is None:
+        return names
+    definitions = []
+    for m in assignment.finditer(text):
+        span = statement_extent(text, m.start())
+        definitions.append((m.group("name"), span.start, span.end))
+    for _ in range(MAX_TAINT_ROUNDS):
+        changed = False
+        for name, start, end in definitions:
+            sites = {s for s in ctx.auth_sites if start <= s < end}
+            body = text[start:end]
+            for other, other_sites in names.items():
+                if other != name and _mentions(body, other):
+                    sites |= other_sites
+            if sites and not sites <= names.get(name, set()):
+                names[name] = names.get(name, set()) | sites
+                changed = True
+        if not changed:
+            break
+    return names
+
+
+def _mentions(body: str, name: str) -> bool:
+    return re.search(rf"(?<![\w$]){re.escape(name)}(?!\w)", body) is not None
+
+
+def run(text: str, ctx: FileContext) -> list[Edit]:
+    if ctx.fixes is None or not ctx.auth_sites or ctx.fixes.get("auth") == "connection":
+        return []
+    tainted = taint(text, ctx)
+    edits: list[Edit] = []
+    handled: set[int] = set()
+    oauth = ctx.data.oauth
+    for client in ctx.fixes.clients:
+        for m in client.call.finditer(text):
+            statement = statement_extent(text, m.start())
+            body = text[statement.start : statement.end]
+            sites = {s for s in ctx.auth_sites if statement.start <= s < statement.end}
+            for name, name_sites in tainted.items():
+                if _mentions(body, name) and not _defines(text, ctx, statement.start, name):
+                    sites |= name_sites
+            if not sites:
+                continue
+            handled |= sites
+            context_text = body + "".join(_definition_text(text, ctx, n) for n in tainted if _mentions(body, n))
+            headers = _headers(text, ctx, oauth, context_text)
+            edit = _add_header(text, ctx, client, m, headers)
+            if edit is not None:
+                edits.append(edit)
+                ctx.uses_helper = True
+    reported: set[int] = set()
+    for site in ctx.auth_sites:
+        if site in handled:
+            continue
+        statement = statement_extent(text, site)
+        if statement.start in reported:
+            continue
+        reported.add(statement.start)
+        org = _org_note(ctx, ctx.product_near(text, text[statement.start : statement.end]))
+        ctx.add_manual(site, RULE_ID, ctx.data.manual_text("header_unknown", header=oauth["header"], org=org))
+    return edits
+
+
+def _defines(text: str, ctx: FileContext, statement_start: int, name: str) -> bool:
+    assignment = ctx.fixes.assignment if ctx.fixes else None
+    m = assignment.match(text, statement_start) if assignment else None
+    return bool(m and m.group("name") == name)
+
+
+def _definition_text(text: str, ctx: FileContext, name: str) -> str:
+    assignment = ctx.fixes.assignment if ctx.fixes else None
+    if assignment is None:
+        return ""
+    for m in assignment.finditer(text):
+        if m.group("name") == name:
+            span = statement_extent(text, m.start())
+            return text[span.start : span.end]
+    return ""
+
+
+def _org_note(ctx: FileContext, product_name: str | None) -> str:
+    product = ctx.ruleset.endpoints.product(product_name) if product_name else None
+    header = (product.org.get("header") if product else None) or ""
+    return f" and `{header}: <organization id>`" if header else ""
+
+
+def _headers(text: str, ctx: FileContext, oauth: dict, context_text: str) -> list[Header]:
+    headers = [Header(str(oauth["header"]), ctx.render("authorization"))]
+    product_name = ctx.product_near(text, context_text)
+    product = ctx.ruleset.endpoints.product(product_name) if product_name else None
+    org_header = product.org.get("header") if product else None
+    if org_header:
+        lowered = context_text.lower()
+        already = {org_header.lower(), str(product.org.get("param", "")).lower() or org_header.lower()}  # type: ignore[union-attr]
+        if not any(word and word in lowered for word in already):
+            headers.append(Header(str(org_header), ctx.render("organization_id")))
+    return headers
+
+
+def _add_header(text: str, ctx: FileContext, client: Client, m: re.Match[str], headers: list[Header]) -> Edit | None:
+    """The edit adding the headers to one recognised call, or None (and a manual step) when it cannot."""
+    description = "sends the OAuth access token in the Authorization header"
+    open_index = m.end() - 1
+    close = match_close(text, open_index) if text[open_index : open_index + 1] in "([" else -1
+    if client.mode in ("kwarg", "wrap", "options", "chain") and close < 0:
+        return None
+    call_text = text[m.start() : close + 1] if close >= 0 else text[m.start() : line_end(text, m.start())]
+    header_name = headers[0].name
+    if client.existing is not None and client.existing.search(call_text):
+        ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=header_name, org=""))
+        return None
+    if ctx.fixes and ctx.fixes.get("async") and not _in_async(text, m.start()):
+        ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("async"))
+        return None
+    if client.mode == "kwarg":
+        return _append_argument(text, open_index, close, ctx.render("header_arg", headers), description)
+    if client.mode == "wrap":
+        args = split_args(text, open_index, close)
+        if not args:
+            return None
+        prefix = m.groupdict().get("prefix") or ""
+        wrapped = ctx.render("wrap", args[0].of(text), headers, prefix)
+        return Edit(args[0].start, args[0].end, wrapped, RULE_ID, description)
+    if client.mode == "options":
+        args = split_args(text, open_index, close)
+        if len(args) > client.index and args[client.index].of(text).startswith("{"):
+            brace = args[client.index].start
+            if re.search(r"\bheaders\s*:", args[client.index].of(text)):
+                ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=header_name, org=""))
+                return None
+            entry = ctx.render("option_entry", headers)
+            if text[brace + 1 : line_end(text, brace)].strip() == "":
+                inner = indent_of(text, line_end(text, brace) + 1)
+                return Edit(brace + 1, brace + 1, f"\n{inner}{entry},", RULE_ID, description)
+            return Edit(brace + 1, brace + 1, f" {entry},", RULE_ID, description)
+        if len(args) == client.index:
+            return _append_argument(text, open_index, close, ctx.render("options_arg", headers), description)
+        return None
+    if client.mode == "chain":
+        return Edit(close + 1, close + 1, ctx.render("chain", headers), RULE_ID, description)
+    if client.mode == "after":
+        return Edit(m.end(), m.end(), ctx.render("after", headers), RULE_ID, description)
+    if client.mode == "statement":
+        variable = m.groupdict().get("var") or ""
+        statement = statement_extent(text, m.start())
+        insert_at = statement.end
+        if client.skip is not None:
+            skipped = client.skip.match(text, insert_at)
+            if skipped is not None:
+                brace = text.find("{", skipped.start(), skipped.end() + 1)
+                block_close = match_close(text, brace) if brace >= 0 else -1
+                if block_close > 0:
+                    insert_at = min(line_end(text, block_close) + 1, len(text))
+        indent = indent_of(text, statement.start)
+        lines = ctx.render(client.macro or "header_statements", variable, headers).strip("\n").split("\n")
+        block = "".join(f"{indent}{line}\n" for line in lines)
+        if insert_at == len(text) and not text.endswith("\n"):
+            block = "\n" + block.rstrip("\n")
+        return Edit(insert_at, insert_at, block, RULE_ID, description)
+    return None
+
+
+def _append_argument(text: str, open_index: int, close: int, argument: str, description: str) -> Edit:
+    """Add a last argument to a call, following its layout (one line, or one argument per line)."""
+    args = split_args(text, open_index, close)
+    if not args:
+        return Edit(open_index + 1, open_index + 1, argument, RULE_ID, description)
+    last = args[-1]
+    tail = text[last.end : close]
+    multiline = "\n" in tail or "\n" in text[open_index : args[0].start]
+    if multiline:
+        indent = indent_of(text, last.start) if text[line_start(text, last.start) : last.start].strip() == "" else ""
+        if tail.lstrip().startswith(","):
+            comma = last.end + tail.index(",")
+            return Edit(comma + 1, comma + 1, f"\n{indent}{argument},", RULE_ID, description)
+        return Edit(last.end, last.end, f",\n{indent}{argument}", RULE_ID, description)
+    return Edit(last.end, last.end, f", {argument}", RULE_ID, description)
+
+
+def _in_async(text: str, index: int) -> bool:
+    """Is `index` inside a function declared `async` (nearest enclosing `function`/`=>` by indentation)?"""
+    position = line_start(text, index)
+    own_indent = len(indent_of(text, index))
+    while position > 0:
+        previous = line_start(text, position - 1)
+        line = text[previous : position - 1]
+        indent = len(line) - len(line.lstrip())
+        if line.strip() and indent < own_indent and re.search(r"\bfunction\b|=>|^\s*(?:async\s+)?\w+\s*\([^)]*\)\s*\{", line):
+            return "async" in line
+        if line.strip() and indent < own_indent:
+            own_indent = indent
+        position = previous
+    return False

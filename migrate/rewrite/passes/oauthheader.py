@@ -1,0 +1,60 @@
+"""Pass `oauth-header`: `Zoho-authtoken <token>` becomes the token helper's `Zoho-oauthtoken <access token>`.
+
+`"Zoho-authtoken " + token` is replaced by the helper's authorization expression; a token spliced into a string
+(`{t}`, `${t}`, `#{t}`, `$T`) by the language's in-string form of it. Anything else keeps the token expression,
+swaps the scheme, and says in a manual step that the value must now be an OAuth access token.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrate.rewrite.context import FileContext
+from migrate.rewrite.model import Edit
+from migrate.rewrite.syntax import QUOTES, match_close, operand_end
+
+SCHEME = re.compile(r"Zoho-authtoken(?P<space>\s+)", re.IGNORECASE)
+
+
+def run(text: str, ctx: FileContext) -> list[Edit]:
+    rules = ctx.rules_with_action("oauth-header")
+    if not rules or ctx.fixes is None:
+        return []
+    rule_id = rules[0].id
+    edits: list[Edit] = []
+    scheme = str(ctx.data.oauth.get("header_scheme", "Zoho-oauthtoken"))
+    concat = "|".join(re.escape(op) for op in ctx.fixes.concat)
+    for m in SCHEME.finditer(text):
+        if not ctx.flagged(m.start(), rule_id):
+            continue
+        quote_before = m.start() - 1
+        after = m.end()
+        closing = text[after : after + 1]
+        if closing in QUOTES and quote_before >= 0 and text[quote_before] == closing:
+            op = re.compile(rf"\s*(?:{concat})\s*").match(text, after + 1)
+            if op is not None:
+                stop = operand_end(text, op.end())
+                if stop > op.end():
+                    edits.append(Edit(quote_before, stop, ctx.render("authorization"), rule_id, "OAuth header"))
+                    ctx.uses_helper = True
+                    continue
+        spliced = _spliced_end(text, after, ctx)
+        inline = getattr(ctx.data.snippets(ctx.fixes), "authorization_inline", None)
+        if spliced is not None and inline is not None:
+            edits.append(Edit(m.start(), spliced, str(inline()), rule_id, "OAuth header"))
+            ctx.uses_helper = True
+            continue
+        edits.append(Edit(m.start(), m.start() + len("Zoho-authtoken"), scheme, rule_id, "OAuth header scheme"))
+        ctx.add_manual(m.start(), rule_id, f"the value after `{scheme}` must now be an OAuth access token")
+    return edits
+
+
+def _spliced_end(text: str, index: int, ctx: FileContext) -> int | None:
+    """End of a token spliced into the string right here (interpolation, `$VAR` or a literal token)."""
+    assert ctx.fixes is not None
+    for opener in ctx.fixes.interpolation:
+        if text.startswith(opener, index):
+            close = match_close(text, index + len(opener) - 1)
+            return close + 1 if close > 0 else None
+    m = re.compile(r"\$\{?\w+\}?|[0-9a-fA-F]{32}(?![0-9a-fA-F])").match(text, index)
+    return m.end() if m else None

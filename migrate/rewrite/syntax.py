@@ -1,0 +1,215 @@
+"""Just enough lexing to edit code safely without a per-language AST: strings, brackets, arguments, operands.
+
+The rewriter edits text, then proves the result still parses (tree-sitter, `ast`, JSON, YAML). These helpers
+find the extents of what an edit touches (a call's arguments, one map entry, the expression after a `+`) while
+skipping string literals, so a `)` or `,` inside a string never ends an argument.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPENERS = {"(": ")", "[": "]", "{": "}"}
+CLOSERS = {v: k for k, v in OPENERS.items()}
+QUOTES = ("'", '"', "`")
+IDENT = re.compile(r"[$@]?[A-Za-z_][\w$]*")
+_SPACE = re.compile(r"[ \t]*")
+
+
+def skip_string(text: str, index: int) -> int:
+    """Index just after the string literal that starts at `index` (a quote character); escapes honoured."""
+    quote = text[index]
+    if text.startswith(quote * 3, index) and quote != "`":
+        end = text.find(quote * 3, index + 3)
+        return len(text) if end < 0 else end + 3
+    position = index + 1
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == quote:
+            return position + 1
+        if char == "\n" and quote != "`":
+            return position  # unterminated on this line: stop, do not swallow the file
+        position += 1
+    return len(text)
+
+
+def _line_comment_at(text: str, index: int, line_comments: tuple[str, ...]) -> bool:
+    return any(text.startswith(marker, index) for marker in line_comments if marker)
+
+
+def match_close(text: str, open_index: int, line_comments: tuple[str, ...] = ()) -> int:
+    """Index of the bracket closing the one at `open_index`, or -1 when unbalanced."""
+    stack = [OPENERS[text[open_index]]]
+    position = open_index + 1
+    while position < len(text):
+        char = text[position]
+        if char in QUOTES:
+            position = skip_string(text, position)
+            continue
+        if _line_comment_at(text, position, line_comments) and not _in_url(text, position):
+            newline = text.find("\n", position)
+            position = len(text) if newline < 0 else newline
+            continue
+        if char in OPENERS:
+            stack.append(OPENERS[char])
+        elif char in CLOSERS:
+            if char != stack[-1]:
+                return -1
+            stack.pop()
+            if not stack:
+                return position
+        position += 1
+    return -1
+
+
+def _in_url(text: str, index: int) -> bool:
+    """`//` right after `http:` is not a comment."""
+    return text[max(0, index - 1) : index] == ":"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range [start, end) of the text."""
+
+    start: int
+    end: int
+
+    def of(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+def split_args(text: str, open_index: int, close_index: int) -> list[Span]:
+    """Top-level comma-separated items between two brackets, whitespace trimmed; empty list for `()`."""
+    items: list[Span] = []
+    start = open_index + 1
+    position = start
+    depth = 0
+    while position < close_index:
+        char = text[position]
+        if char in QUOTES:
+            position = skip_string(text, position)
+            continue
+        if char in OPENERS:
+            depth += 1
+        elif char in CLOSERS:
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(_trim(text, start, position))
+            start = position + 1
+        position += 1
+    last = _trim(text, start, close_index)
+    if last.end > last.start:
+        items.append(last)
+    return items
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def expression_end(text: str, index: int, stops: str = ",;)]}\n") -> int:
+    """End of the expression starting at `index`: the first top-level stop character (brackets balanced)."""
+    position = index
+    while position < len(text):
+        char = text[position]
+        if char in QUOTES:
+            position = skip_string(text, position)
+            continue
+        if char in OPENERS:
+            close = match_close(text, position)
+            if close < 0:
+                return position
+            position = close + 1
+            continue
+        if char in stops:
+            break
+        position += 1
+    end = position
+    while end > index and text[end - 1] in " \t\r":
+        end -= 1
+    return end
+
+
+def operand_end(text: str, index: int) -> int:
+    """End of one operand of a concatenation: `name`, `$name`, `obj.attr`, `call(...)`, `a[b]`, `"str"`."""
+    position = index
+    if position < len(text) and text[position] in QUOTES:
+        return skip_string(text, position)
+    m = IDENT.match(text, position)
+    if not m:
+        return index
+    position = m.end()
+    while position < len(text):
+        char = text[position]
+        if char in "([":
+            close = match_close(text, position)
+            if close < 0:
+                return position
+            position = close + 1
+        elif text.startswith(("->", "::"), position) or char == ".":
+            step = 2 if text.startswith(("->", "::"), position) else 1
+            nxt = IDENT.match(text, position + step)
+            if not nxt:
+                return position
+            position = nxt.end()
+        else:
+            return position
+    return position
+
+
+def line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def line_end(text: str, index: int) -> int:
+    """Index of the newline ending the line of `index` (or len(text))."""
+    end = text.find("\n", index)
+    return len(text) if end < 0 else end
+
+
+def indent_of(text: str, index: int) -> str:
+    start = line_start(text, index)
+    return _SPACE.match(text, start).group(0)  # type: ignore[union-attr]
+
+
+def alone_on_lines(text: str, start: int, end: int) -> bool:
+    """True when only whitespace shares the lines of [start, end) with it."""
+    before = text[line_start(text, start) : start]
+    after = text[end : line_end(text, end)]
+    return not before.strip() and not after.strip()
+
+
+def statement_extent(text: str, index: int) -> Span:
+    """The whole lines of the statement containing `index`, brackets balanced across lines, newline included."""
+    start = line_start(text, index)
+    position = start
+    while True:
+        end = line_end(text, position)
+        segment_open = 0
+        cursor = start
+        while cursor < end:
+            char = text[cursor]
+            if char in QUOTES:
+                cursor = skip_string(text, cursor)
+                continue
+            if char in OPENERS:
+                segment_open += 1
+            elif char in CLOSERS:
+                segment_open -= 1
+            cursor += 1
+        continued = text[start:end].rstrip().endswith("\\")
+        if (segment_open <= 0 and not continued) or end >= len(text):
+            return Span(start, min(end + 1, len(text)))
+        position = end + 1
+
+
+def line_number(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1

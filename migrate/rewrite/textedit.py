@@ -1,0 +1,116 @@
+"""Applying edits to text: overlap detection (conflicts are reported, never merged) and position mapping.
+
+A file is rewritten in passes (credentials, endpoints, headers, ...). Each pass computes its edits against the
+text the previous pass produced; `History` maps any position back to the original text so findings, manual
+steps and applied edits are reported on the user's original line numbers.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from migrate.rewrite.model import Edit
+
+
+@dataclass
+class PassMap:
+    """How one pass moved text: (old start, old end, new length) of each applied edit, in order."""
+
+    edits: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def back(self, offset: int) -> tuple[int, int]:
+        """The old span a new offset comes from (an offset inside a replacement maps to the replaced span)."""
+        delta = 0
+        for start, end, length in self.edits:
+            new_start = start + delta
+            if offset < new_start:
+                break
+            if offset < new_start + length or (offset == new_start and length == 0):
+                return start, end
+            delta += length - (end - start)
+        return offset - delta, offset - delta
+
+    def forward(self, offset: int) -> int:
+        """Where an old offset ended up (an offset inside a replaced span maps to the replacement's start)."""
+        delta = 0
+        for start, end, length in self.edits:
+            if offset < start:
+                break
+            if offset < end:
+                return start + delta
+            delta += length - (end - start)
+        return offset + delta
+
+
+def resolve(edits: list[Edit]) -> tuple[list[Edit], list[tuple[Edit, Edit]]]:
+    """Sort edits and keep those that do not overlap an earlier kept one; identical duplicates collapse.
+
+    Returns (kept, [(kept edit, rejected edit), ...]).
+    """
+    kept: list[Edit] = []
+    rejected: list[tuple[Edit, Edit]] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        clash = next((k for k in kept if k.overlaps(edit)), None)
+        if clash is None:
+            kept.append(edit)
+        elif (clash.start, clash.end, clash.replacement) != (edit.start, edit.end, edit.replacement):
+            rejected.append((clash, edit))
+    return kept, rejected
+
+
+def apply(text: str, edits: list[Edit]) -> tuple[str, PassMap]:
+    """Apply non-overlapping, sorted edits; returns the new text and the map of the pass."""
+    parts = []
+    position = 0
+    mapping = PassMap()
+    for edit in edits:
+        parts.append(text[position : edit.start])
+        parts.append(edit.replacement)
+        position = edit.end
+        mapping.edits.append((edit.start, edit.end, len(edit.replacement)))
+    parts.append(text[position:])
+    return "".join(parts), mapping
+
+
+class LineIndex:
+    """Offset -> 1-based line number for one text."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def offset(self, line: int) -> int:
+        return self.starts[min(max(line, 1), len(self.starts)) - 1]
+
+
+@dataclass
+class History:
+    """The original text, and the map of every pass applied since."""
+
+    original: str
+    maps: list[PassMap] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lines = LineIndex(self.original)
+
+    def original_span(self, start: int, end: int | None = None) -> tuple[int, int]:
+        """The original span covering [start, end] of the current text."""
+        low, high = start, start if end is None else end
+        for mapping in reversed(self.maps):
+            a, _ = mapping.back(low)
+            _, b = mapping.back(high)
+            low, high = a, max(b, a)
+        return low, high
+
+    def original_lines(self, start: int, end: int | None = None) -> tuple[int, int]:
+        low, high = self.original_span(start, end)
+        return self.lines.line(low), self.lines.line(max(high - 1, low))
+
+    def forward(self, offset: int) -> int:
+        """Where an original offset is now."""
+        for mapping in self.maps:
+            offset = mapping.forward(offset)
+        return offset
