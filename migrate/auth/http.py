@@ -63,8 +63,10 @@ def send(
             response = client.send(request)
         except httpx.TransportError as error:
             if last:
+                # query values may be secrets (revoke sends ?token=): mask them should the error quote the URL
+                hidden = [value for _, value in request.url.params.multi_items()]
                 raise OAuthError(f"{what}: {type(error).__name__}: {error or 'connection failed'} "
-                                 f"(after {attempts} attempts)") from None
+                                 f"(after {attempts} attempts)", secrets=hidden) from None
             wait = backoff(policy, attempt)
             if note:
                 note(f"{what}: {type(error).__name__}; retrying in {wait:.1f}s")

@@ -94,10 +94,14 @@ class Session:
         refresh_token = self.secret(refresh_token or self.env("refresh_token"))
         if refresh_token:
             client_id, client_secret = self.client_credentials(client_id, client_secret)
-            servers = self.servers()
+            stored = self.store.find_token(Token(client_id=client_id, refresh_token=refresh_token))
+            if stored is not None:
+                # known grant: keep its servers; the given secret wins (it may have been rotated)
+                self.remember(stored)
+                stored.client_secret = client_secret
+                return stored, True
             return Token(user_name=user_name, client_id=client_id, client_secret=client_secret,
-                         refresh_token=refresh_token, accounts_url=servers.accounts_url,
-                         api_domain=None), True
+                         refresh_token=refresh_token, accounts_url=self.servers().accounts_url), True
         client_id = client_id or self.env("client_id")
         if user_name:
             found = self.store.find_token(Token(user_name=user_name, client_id=client_id))

@@ -18,6 +18,7 @@ from migrate.auth.file_store import FileTokenStore
 from migrate.auth.sqlite_store import SQLiteTokenStore
 from migrate.auth.token import STORE_METHODS, Token, TokenStore
 from migrate.errors import ConfigError
+from migrate.secrets import mask_text
 
 __all__ = [
     "FileTokenStore",
@@ -74,7 +75,8 @@ def _python_store(spec: str, target: str) -> TokenStore:
     try:
         store = cls()
     except Exception as error:  # a user class: report whatever it raised, in one line
-        raise ConfigError(f"--store {spec!r}: {class_name}() failed: {type(error).__name__}: {error}") from None
+        reason = mask_text(f"{type(error).__name__}: {error}")
+        raise ConfigError(f"--store {spec!r}: {class_name}() failed: {reason}") from None
     missing = [m for m in STORE_METHODS if not callable(getattr(store, m, None))]
     if missing:
         raise ConfigError(f"--store {spec!r}: {class_name} lacks TokenStore methods: {', '.join(missing)}")

@@ -289,3 +289,16 @@ def test_help_lists_every_subcommand():
 @pytest.fixture(autouse=True)
 def _repo_cwd(monkeypatch):
     monkeypatch.chdir(Path(REPO))
+
+
+def test_stored_accounts_server_kept_when_env_alone(emulator, auth_cli, cred_env):
+    """A grant first used with --accounts-url keeps refreshing there when later runs give only the environment
+    (the default accounts.zoho.com is not reachable from the tests: a wrong pick would fail)."""
+    first = auth_cli("token", env=cred_env).stdout.strip()
+    proc = auth_cli("token", "--min-valid", "99999", env=cred_env, accounts=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() not in ("", first) and len(emulator.log.refreshes()) == 2
+    rotated = dict(cred_env, ZOHO_CLIENT_SECRET="rotated-secret-value-000000")
+    bad = auth_cli("token", "--min-valid", "99999", env=rotated, accounts=False)
+    assert bad.returncode == 2 and "invalid_client_secret" in bad.stderr
+    assert "rotated-secret-value-000000" not in bad.stdout + bad.stderr
