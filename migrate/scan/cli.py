@@ -203,7 +203,7 @@ def scan(
             only: set[str] | None = None
             if changed_since is not None:
                 targets, only = changed_only(targets, changed_since)
-            own = _own_files(targets, [baseline_file, write_baseline, output])
+            own = own_files(targets, [baseline_file, write_baseline, output])
             options = ScanOptions(
                 jobs=jobs,
                 excludes=(*config.exclude, *exclude, *own),
@@ -231,7 +231,7 @@ def scan(
     return EXIT_FINDINGS if failing(result, fail_on) else EXIT_OK
 
 
-def _own_files(targets: list[Path], files: list[Path | None]) -> list[str]:
+def own_files(targets: list[Path], files: list[Path | None]) -> list[str]:
     """Exclude globs for the files this run reads or writes (baseline, output) that lie inside a scanned folder:
     a baseline quotes the findings it accepts and must not be flagged itself."""
     import glob
