@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,11 @@ _CREATE = (
     "accounts_url TEXT, scopes TEXT, updated_at INTEGER DEFAULT (CAST(strftime('%s','now') AS INTEGER)))"
 )
 BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 class SQLiteTokenStore:
@@ -56,30 +62,45 @@ class SQLiteTokenStore:
                                    check_same_thread=False)
         except sqlite3.Error as error:
             raise self._fail(str(error)) from None
-        try:
-            # read-only checks first: a foreign or corrupt file must not be written to
-            conn.execute("PRAGMA schema_version").fetchone()
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if version > SCHEMA_VERSION:
-                raise self._fail(f"written by a newer zoho-migrate (schema {version})")
-            if tables and "zoho_tokens" not in tables:
-                raise self._fail("a SQLite database that is not a zoho-migrate token store")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            if "zoho_tokens" not in tables:
-                with self._write(conn):
-                    conn.execute(_CREATE)
-                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as error:
-            conn.close()
-            raise self._fail(f"not a SQLite database ({error})") from None
-        except ConfigError:
-            conn.close()
-            raise
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                self._prepare(conn)
+                break
+            except sqlite3.OperationalError as error:
+                # switching to WAL wants a moment alone with the file; another process may be doing the same
+                if _busy(error) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                conn.close()
+                reason = "locked by another process" if _busy(error) else f"not a SQLite database ({error})"
+                raise self._fail(reason) from None
+            except sqlite3.DatabaseError as error:
+                conn.close()
+                raise self._fail(f"not a SQLite database ({error})") from None
+            except ConfigError:
+                conn.close()
+                raise
         for suffix in ("-wal", "-shm"):
             tighten(self.path.with_name(self.path.name + suffix))
         return conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Check the file is ours (read-only checks first: a foreign or corrupt file is never written), then
+        switch to WAL and create the table on first use."""
+        conn.execute("PRAGMA schema_version").fetchone()
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if version > SCHEMA_VERSION:
+            raise self._fail(f"written by a newer zoho-migrate (schema {version})")
+        if tables and "zoho_tokens" not in tables:
+            raise self._fail("a SQLite database that is not a zoho-migrate token store")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if "zoho_tokens" not in tables:
+            with self._write(conn):
+                conn.execute(_CREATE)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @staticmethod
     @contextmanager
