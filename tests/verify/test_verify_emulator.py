@@ -254,3 +254,23 @@ def test_unknown_url_and_manual_family(verify_with, emulator):
     assert results["unknown"].status == "error" and "endpoint map" in results["unknown"].message
     assert results["manual"].status == "skipped" and "no mechanical v2 equivalent" in results["manual"].message
     assert len(emulator.log) == 0
+
+
+def test_token_store_is_used_and_refreshed_through_the_auth_stage(verify_with, emulator, tmp_path):
+    from migrate.auth.store import open_store
+
+    spec = f"sqlite:{tmp_path / 'tokens.db'}"
+    creds = credentials_for(emulator, store=spec)
+    first = verify_with(CLEAN_CALLS[:2], credentials=creds)
+    assert {r.status for r in first.results} == {"match"}
+    assert len(emulator.log.refreshes()) == 1
+    (stored,) = open_store(spec).get_tokens()
+    assert stored.access_token and stored.client_id == emulator.credentials.client_id
+    # a second run reuses the stored access token: no refresh
+    second = verify_with(CLEAN_CALLS[:2], credentials=creds)
+    assert {r.status for r in second.results} == {"match"} and len(emulator.log.refreshes()) == 1
+    # revoked/expired at Zoho: the 401 triggers one refresh, saved back to the store
+    emulator.faults.expire_tokens()
+    third = verify_with(CLEAN_CALLS[:3], credentials=creds)
+    assert {r.status for r in third.results} == {"match"} and len(emulator.log.refreshes()) == 2
+    assert open_store(spec).get_tokens()[0].access_token != stored.access_token
