@@ -4,6 +4,7 @@ connection failures, and Retry-After honoured (a wait longer than the policy all
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -12,8 +13,32 @@ import httpx
 
 from migrate.auth.config import HttpPolicy
 from migrate.auth.errors import OAuthError
+from migrate.secrets import mask_text
 
 Sleep = Callable[[float], None]
+
+
+class MaskSecretsFilter(logging.Filter):
+    """httpx logs each request's URL at INFO, and revoke carries the refresh token in its query
+    (`?token=1000.…`): whoever turns logging on must not find tokens in the log. Token-shaped values are masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def _install_log_filter() -> None:
+    # logger filters do not apply to records from child loggers: name each one that logs
+    for name in ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskSecretsFilter) for f in logger.filters):
+            logger.addFilter(MaskSecretsFilter())
+
+
+_install_log_filter()
 
 
 def timeout(policy: HttpPolicy) -> httpx.Timeout:

@@ -100,3 +100,28 @@ def test_non_json_reply_is_an_error(emulator, oauth_config):
     with AccountsClient(oauth_config, emulator.base_url + "/nothing-here", sleep=lambda s: None) as accounts, \
             pytest.raises(OAuthError, match="HTTP 404"):
         accounts.refresh("a", "b", "c")
+
+
+def test_no_secret_in_debug_logs(emulator, oauth_config, accounts, caplog):
+    """httpx logs request URLs (revoke's has the refresh token in its query): nothing secret reaches a log."""
+    import logging
+
+    c = emulator.credentials
+    caplog.set_level(logging.DEBUG)
+    code = grant_code(emulator, oauth_config)
+    reply = accounts.exchange_code(c.client_id, c.client_secret, code, REDIRECT)
+    accounts.refresh(c.client_id, c.client_secret, reply.refresh_token)
+    accounts.revoke(reply.refresh_token)
+    with pytest.raises(OAuthError):
+        accounts.refresh(c.client_id, c.client_secret, reply.refresh_token)
+    assert "/oauth/v2/token/revoke?token=1000." in caplog.text  # the URL is logged, masked
+    for secret in (c.client_secret, code, reply.refresh_token, reply.access_token):
+        assert secret not in caplog.text
+
+
+def test_code_without_its_redirect_uri(emulator, oauth_config, accounts):
+    c = emulator.credentials
+    code = grant_code(emulator, oauth_config)
+    with pytest.raises(OAuthError, match="invalid_redirect_uri: the redirect URI differs"):
+        accounts.exchange_code(c.client_id, c.client_secret, code)
+    assert "redirect_uri" not in emulator.log.token_requests()[0].form  # optional field left out

@@ -302,3 +302,57 @@ def test_stored_accounts_server_kept_when_env_alone(emulator, auth_cli, cred_env
     bad = auth_cli("token", "--min-valid", "99999", env=rotated, accounts=False)
     assert bad.returncode == 2 and "invalid_client_secret" in bad.stderr
     assert "rotated-secret-value-000000" not in bad.stdout + bad.stderr
+
+
+USER_STORE = '''
+import json, pathlib
+from migrate.auth.token import Token
+
+PATH = pathlib.Path("user-tokens.json")
+
+
+class JsonStore:
+    """A user's own store in the shape of Zoho's SDKs (no locking of its own)."""
+
+    def _load(self):
+        return [Token.from_dict(t) for t in json.loads(PATH.read_text())] if PATH.exists() else []
+
+    def _dump(self, tokens):
+        PATH.write_text(json.dumps([t.to_dict() for t in tokens]))
+
+    def find_token(self, token):
+        return next((t for t in self._load() if t.matches(token)), None)
+
+    def save_token(self, token):
+        tokens = [t for t in self._load() if t.id != token.id]
+        token.id = token.id or f"user-{len(tokens) + 1}"
+        self._dump(tokens + [token])
+
+    def delete_token(self, id):
+        self._dump([t for t in self._load() if t.id != id])
+
+    def get_tokens(self):
+        return self._load()
+
+    def delete_tokens(self):
+        self._dump([])
+
+    def find_token_by_id(self, id):
+        return next((t for t in self._load() if t.id == id), None)
+'''
+
+
+def test_python_store_via_cli(emulator, cred_env, tmp_path, home):
+    from tests.conftest import run_cli
+
+    (tmp_path / "my_store.py").write_text(USER_STORE)
+    args = ("auth", "token", "--accounts-url", emulator.base_url, "--store", "python:my_store:JsonStore")
+    first = run_cli(*args, cwd=tmp_path, env=cred_env)
+    assert first.returncode == 0, first.stderr
+    again = run_cli(*args, cwd=tmp_path, env=cred_env)
+    assert again.stdout == first.stdout and len(emulator.log.refreshes()) == 1
+    (stored,) = json.loads((tmp_path / "user-tokens.json").read_text())
+    assert stored["id"] == "user-1" and stored["access_token"] == first.stdout.strip()
+    assert (home / "data" / "zoho-migrate" / "refresh.lock").exists()  # refreshes serialised for it too
+    listed = run_cli("auth", "list", "--store", "python:my_store:JsonStore", cwd=tmp_path, env=cred_env)
+    assert listed.stdout.startswith("user-1\t") and first.stdout.strip() not in listed.stdout
