@@ -81,7 +81,11 @@ class FileContext:
 
     # the file's Zoho products ------------------------------------------------------------------------------------
     def match_url(self, url: str) -> EndpointMatch | None:
-        return self.ruleset.endpoints.match(url)
+        """The endpoint map's match; `.../api/v3/invoices` also tries `.../invoices/` (families end in `/{rest*}`)."""
+        resolved = self.ruleset.endpoints.match(url)
+        if resolved is None and not url.endswith("/") and "?" not in url:
+            resolved = self.ruleset.endpoints.match(url + "/")
+        return resolved
 
     def products(self, text: str) -> dict[str, int]:
         """Products whose legacy URLs the original text mentions, with their counts (computed once)."""

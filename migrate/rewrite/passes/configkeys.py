@@ -1,10 +1,111 @@
-"""Pass `config-key` in configuration files: legacy credential keys become their OAuth counterparts."""
+"""Pass `config-key` in configuration files: legacy credential keys become their OAuth counterparts.
+
+`ZOHO_AUTHTOKEN=...` -> `ZOHO_CLIENT_ID=`, `ZOHO_CLIENT_SECRET=`, `ZOHO_REFRESH_TOKEN=` (and
+`ZOHO_ORGANIZATION_ID=` when the project talks to a product that needs one); `"authtoken": "..."` likewise in
+JSON/YAML, keeping the key's prefix, case and separator. Apikey keys are removed. Values are never carried over
+(a hardcoded authtoken disappears); a placeholder that names the key (`${ZOHO_AUTHTOKEN}`) is renamed with it.
+"""
 
 from __future__ import annotations
+
+import re
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
 
+LINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<export>export\s+)?(?P<q>[\"']?)(?P<key>[\w.-]+)(?P=q)(?P<sep>[ \t]*[:=][ \t]*)"
+    r"(?P<value>[^\n]*?)(?P<comma>,?)[ \t]*$",
+    re.MULTILINE,
+)
+ACTIONS = ("config-key", "remove-secret")
 
-def run(text: str, ctx: FileContext) -> list[Edit]:
-    return []
+
+def stages(ctx: FileContext) -> list:
+    """Renames first, removals second: removing a last JSON entry edits the comma of the (renamed) one before."""
+    return [lambda text, ctx: run(text, ctx, "rename"), lambda text, ctx: run(text, ctx, "remove")]
+
+
+def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
+    if ctx.language.kind != "config":
+        return []
+    rules = [r for action in ACTIONS for r in ctx.rules_with_action(action)]
+    if not rules:
+        return []
+    rule_ids = {r.id for r in rules}
+    mapping: dict[str, list[str]] = ctx.data.common.get("config_keys") or {}
+    words = sorted(mapping, key=len, reverse=True)
+    org_key = str(ctx.data.common.get("org_key", "organization_id"))
+    needs_org = _needs_org(ctx) and "organization" not in text.lower()
+    edits: list[Edit] = []
+    for m in LINE.finditer(text):
+        if not ctx.flagged(m.start("key"), rule_ids):
+            continue
+        key = m.group("key")
+        word = next((w for w in words if w in key.lower()), None)
+        if word is None:
+            continue
+        start_word = key.lower().index(word)
+        original_word = key[start_word : start_word + len(word)]
+        targets = list(mapping[word])
+        if targets and needs_org:
+            targets.append(org_key if "_" in word or "-" not in word else org_key.replace("_", "-"))
+            needs_org = False
+        line_end = m.end() + 1 if m.end() < len(text) else m.end()
+        hit = next((r for r in rules if ctx.flagged(m.start("key"), r.id)), rules[0])
+        if not targets:
+            if mode == "rename":
+                continue
+            edits.append(_remove_line(text, m, line_end, ctx.language.name, hit.id))
+            continue
+        if mode == "remove":
+            continue
+        new_lines = []
+        for index, target in enumerate(targets):
+            cased = target.upper() if original_word.isupper() else target
+            new_key = key[:start_word] + cased + key[start_word + len(word) :]
+            value = _value(m.group("value"), original_word, cased, ctx.language.name)
+            comma = "," if index < len(targets) - 1 and ctx.language.name == "json" else ""
+            last_comma = m.group("comma") if index == len(targets) - 1 else comma
+            new_lines.append(
+                f"{m.group('indent')}{m.group('export') or ''}{m.group('q')}{new_key}{m.group('q')}"
+                f"{m.group('sep')}{value}{last_comma}"
+            )
+        edits.append(
+            Edit(m.start(), m.end(), "\n".join(new_lines), hit.id, f"`{key}` -> OAuth keys ({', '.join(targets)})")
+        )
+    return edits
+
+
+def _needs_org(ctx: FileContext) -> bool:
+    products = set(ctx.project_products) | set(ctx.products(ctx.history.original))
+    for name in products:
+        product = ctx.ruleset.endpoints.product(name)
+        if product is not None and product.org.get("param"):
+            return True
+    return False
+
+
+def _value(value: str, old_word: str, new_word: str, language: str) -> str:
+    """Rename a placeholder that mentions the key (`${ZOHO_AUTHTOKEN}`); drop anything else (it may be a secret)."""
+    stripped = value.strip()
+    quote = stripped[:1] if stripped[:1] in ("'", '"') else ""
+    placeholder = re.search(r"\$\{[^}]*\}|\{\{[^}]*\}\}|%\([^)]*\)s|!env\s+\S+", stripped)
+    if placeholder and old_word.lower() in placeholder.group(0).lower():
+        pattern = re.compile(re.escape(old_word), re.IGNORECASE)
+        renamed = pattern.sub(new_word.upper() if placeholder.group(0).upper() == placeholder.group(0) else new_word,
+                              placeholder.group(0))
+        return f"{quote}{renamed}{quote}" if quote else renamed
+    if language in ("json", "yaml"):
+        return '""'
+    return ""
+
+
+def _remove_line(text: str, m: re.Match[str], line_end: int, language: str, rule_id: str) -> Edit:
+    """Delete the key's line; in JSON, a last entry also takes the previous entry's comma."""
+    start = m.start()
+    if language == "json" and not m.group("comma"):
+        previous = text.rfind(",", 0, start)
+        if previous >= 0 and not text[previous + 1 : start].strip():
+            return Edit(previous, m.end(), "", rule_id, f"removed `{m.group('key')}`")
+    return Edit(start, line_end, "", rule_id, f"removed `{m.group('key')}`")

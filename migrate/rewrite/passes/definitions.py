@@ -37,7 +37,11 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         name = m.group("name")
         rest = text[: statement.start] + text[statement.end :]
         if re.search(rf"(?<![\w]){re.escape(name)}(?!\w)", rest) is None:
-            edits.append(Edit(statement.start, statement.end, "", hit.id, f"removed `{name}` (legacy credential)"))
+            end = statement.end
+            blank_before = statement.start == 0 or text[max(0, statement.start - 2) : statement.start] == "\n\n"
+            if blank_before and text[end : end + 1] == "\n":
+                end += 1  # do not leave two blank lines where one statement was
+            edits.append(Edit(statement.start, end, "", hit.id, f"removed `{name}` (legacy credential)"))
             if hit.fix and hit.fix.get("action") == "remove-secret" and hit.manual:
                 ctx.add_manual(m.start(), hit.id, hit.manual)
             continue

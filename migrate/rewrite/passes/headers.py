@@ -63,7 +63,7 @@ def taint(text: str, ctx: FileContext) -> dict[str, set[int]]:
 
 
 def _mentions(body: str, name: str) -> bool:
-    return re.search(rf"(?<![\w$]){re.escape(name)}(?!\w)", body) is not None
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body) is not None
 
 
 def run(text: str, ctx: FileContext) -> list[Edit]:
@@ -81,8 +81,8 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             for name, name_sites in tainted.items():
                 if _mentions(body, name) and not _defines(text, ctx, statement.start, name):
                     sites |= name_sites
-            if not sites:
-                continue
+            if not sites or sites <= handled:
+                continue  # no credential here, or the request object was already given the header
             handled |= sites
             context_text = body + "".join(_definition_text(text, ctx, n) for n in tainted if _mentions(body, n))
             headers = _headers(text, ctx, oauth, context_text)

@@ -8,6 +8,7 @@ import re
 
 from migrate.rewrite.context import ZOHO_URL, FileContext
 from migrate.rewrite.model import Edit
+from migrate.rewrite.passes.endpoints import _constant_name, _usage_regex
 from migrate.ruleset.endpoints import Family
 
 
@@ -22,6 +23,13 @@ def families(ctx: FileContext, text: str) -> list[Family]:
             resolved = ctx.match_url(url.rstrip("/") + "/" + tail.group(1)) or resolved
         if resolved is not None and resolved.family.response and resolved.family not in found:
             found.append(resolved.family)
+        name = _constant_name(ctx.history.original, m.start())
+        if name:  # BASE = ".../api/" used as BASE + "items/": the call sites tell the families
+            for usage in _usage_regex(name).finditer(ctx.history.original):
+                tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
+                joined = ctx.match_url(url.rstrip("/") + "/" + tail.lstrip("/"))
+                if joined is not None and joined.family.response and joined.family not in found:
+                    found.append(joined.family)
     return found
 
 

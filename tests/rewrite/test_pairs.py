@@ -1,0 +1,101 @@
+"""(before, after) pairs, one per behaviour, plus snippets the rewriter must leave exactly as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.rewrite.engine import rewrite_text, scan_text
+from migrate.rewrite.fixdata import FixData
+
+PAIRS = [
+    (  # query parameters removed around a spliced token; v3 host on the same data center
+        "python",
+        'u = "https://invoice.zoho.eu/api/v3/items?authtoken=" + T + "&organization_id=1"\n',
+        'u = "https://www.zohoapis.eu/invoice/v3/items?organization_id=1"\n',
+    ),
+    (  # the last parameter takes the closing quote back
+        "python",
+        'u = "https://crm.zoho.com/crm/private/json/Leads/getRecords?scope=crmapi&authtoken=" + T\n',
+        'u = "https://www.zohoapis.com/crm/v2/Leads"\n',
+    ),
+    (  # dict entries with their commas; header added as a keyword argument with the org header
+        "python",
+        'r = requests.get("https://invoice.zoho.com/api/items/", params={"authtoken": T, "scope": "invoiceapi", "page": 2})\n',
+        'r = requests.get("https://www.zohoapis.com/invoice/v3/items", params={"page": 2}, headers={"Authorization": '
+        'zoho_auth.authorization(), "X-com-zoho-invoice-organizationid": zoho_auth.organization_id()})\n',
+    ),
+    (  # f-string interpolation
+        "python",
+        'u = f"https://books.zoho.com/api/v3/contacts?authtoken={TOKEN}"\n',
+        'u = f"https://www.zohoapis.com/books/v3/contacts"\n',
+    ),
+    (  # Zoho-authtoken header: helper's authorization value
+        "python",
+        'h = {"Authorization": "Zoho-authtoken " + token}  # zoho desk\n',
+        'h = {"Authorization": zoho_auth.authorization()}  # zoho desk\n',
+    ),
+    (  # JS template literal, fetch options object gains headers (inside an async function)
+        "javascript",
+        "async function f() {\n  return fetch(`https://invoice.zoho.com/api/v3/items?authtoken=${t}`, { method: \"GET\" });\n}\n",
+        "async function f() {\n  return fetch(`https://www.zohoapis.com/invoice/v3/items`, { headers: { \"Authorization\": "
+        "await zohoAuth.authorization(), \"X-com-zoho-invoice-organizationid\": zohoAuth.organizationId() }, method: \"GET\" });\n}\n",
+    ),
+    (  # curl: -d credential flag removed, header flag added
+        "shell",
+        'curl -s -d "authtoken=$ZOHO_AUTHTOKEN" "https://crm.zoho.com/crm/private/json/Leads/getRecords"\n',
+        'curl -H "Authorization: $(zoho_authorization)" -s "https://www.zohoapis.com/crm/v2/Leads"\n',
+    ),
+    (  # Deluge: map.put statement dropped, getUrl -> invokeurl with a connection
+        "deluge",
+        'm = Map();\nm.put("authtoken", tok);\nr = getUrl("https://books.zoho.com/api/v3/items?organization_id=" + org);\n',
+        'm = Map();\nr = invokeurl\n[\n\turl: "https://www.zohoapis.com/books/v3/items?organization_id=" + org\n'
+        '\ttype: GET\n\tconnection: "zohobooks"\n];\n',
+    ),
+    (  # Deluge task gets the connection argument
+        "deluge",
+        'authtoken = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";\nr = zoho.invoice.create("Invoices", org, data);\n',
+        'r = zoho.invoice.create("Invoices", org, data, "zohoinvoice");\n',
+    ),
+    (  # env config: OAuth keys with the same prefix and case
+        "env",
+        "ZOHO_CRM_AUTHTOKEN=abc\nOTHER=1\n",
+        "ZOHO_CRM_CLIENT_ID=\nZOHO_CRM_CLIENT_SECRET=\nZOHO_CRM_REFRESH_TOKEN=\nOTHER=1\n",
+    ),
+]
+
+NO_CHANGE = [
+    ("python", 'r = requests.get("https://www.zohoapis.com/invoice/v3/items", headers={"Authorization": auth})\n'),
+    ("python", "client = Client(sid, auth_token)  # twilio\n"),
+    ("python", "# zoho: the authtoken was dropped in 2021\nx = 1\n"),
+    ("javascript", 'const u = "https://desk.zoho.com/api/v1/tickets";\n'),
+    ("shell", "ngrok config add-authtoken $NGROK_AUTHTOKEN\n"),
+    ("python", 'u = "https://invoice.zoho.com/api/items/" + "?authtoken=" + T  # zoho-migrate: ignore\n'),
+]
+
+
+def _rewrite(ruleset, language: str, before: str) -> str:
+    lang = ruleset.languages[language]
+    findings = scan_text(ruleset, before, lang, "sample")
+    return rewrite_text("sample", before, lang, findings, ruleset, FixData(ruleset), set()).text
+
+
+def _strip_import(text: str) -> str:
+    for line in ("import zoho_auth\n", 'const zohoAuth = require("./zoho_auth");\n', '. "$(dirname "$0")/zoho_auth.sh"\n'):
+        text = text.replace(line, "")
+    return text
+
+
+@pytest.mark.parametrize(("language", "before", "after"), PAIRS)
+def test_pair(ruleset, language: str, before: str, after: str) -> None:
+    assert _strip_import(_rewrite(ruleset, language, before)) == after
+
+
+@pytest.mark.parametrize(("language", "before"), NO_CHANGE)
+def test_no_change(ruleset, language: str, before: str) -> None:
+    assert _rewrite(ruleset, language, before) == before
+
+
+@pytest.mark.parametrize(("language", "before", "after"), PAIRS)
+def test_pair_is_idempotent(ruleset, language: str, before: str, after: str) -> None:
+    once = _rewrite(ruleset, language, before)
+    assert _rewrite(ruleset, language, once) == once
