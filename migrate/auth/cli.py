@@ -10,7 +10,6 @@ import functools
 import json
 import sys
 import time
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -177,6 +176,8 @@ def login(session: Session, paths: tuple[Path, ...], scope_values: tuple[str, ..
     click.echo(url)
     sys.stdout.flush()
     if open_browser:
+        import webbrowser  # only when asked: it pulls in subprocess and friends
+
         webbrowser.open(url)
     session.note(f"waiting for the redirect on {catcher.redirect_uri} (open the URL above and consent)")
     redirect = catcher.wait(wait_seconds or float(loopback["timeout_seconds"]))

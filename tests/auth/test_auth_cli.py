@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -356,3 +357,14 @@ def test_python_store_via_cli(emulator, cred_env, tmp_path, home):
     assert (home / "data" / "zoho-migrate" / "refresh.lock").exists()  # refreshes serialised for it too
     listed = run_cli("auth", "list", "--store", "python:my_store:JsonStore", cwd=tmp_path, env=cred_env)
     assert listed.stdout.startswith("user-1\t") and first.stdout.strip() not in listed.stdout
+
+
+def test_token_retries_429_with_retry_after_via_cli(emulator, auth_cli, cred_env):
+    emulator.faults.rate_limit_storm(1, retry_after=1, path="/oauth/v2/token")
+    started = time.monotonic()
+    proc = auth_cli("token", env=cred_env)
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started >= 1.0  # Retry-After: 1 was honoured
+    assert [e.status for e in emulator.log.token_requests()] == [429, 200]
+    assert "HTTP 429; retrying in 1.0s" in proc.stderr
+    assert_no_secret(proc.stderr, emulator_secrets(emulator) + [proc.stdout.strip()])
