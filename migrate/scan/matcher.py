@@ -128,7 +128,12 @@ class FileMatcher:
         if name == "any":
             return True
         context = self.ruleset.contexts[name]
-        return self.language.name in context.languages or any(k in self.found for k in context.keywords)
+        if self.language.name in context.languages or any(k in self.found for k in context.keywords):
+            return True
+        # the file's name and folder count too: `.zoho/credentials`, `zoho.ini`, `zoho_crm/client.py` are about
+        # Zoho (only the last two parts: a checkout folder named `zoho-tools` says nothing about each file)
+        path = "/".join(self.path.lower().replace("\\", "/").split("/")[-2:])
+        return any(k in path for k in context.keywords)
 
     def _search(self, regex: re.Pattern[str]) -> bool:
         key = regex.pattern
@@ -248,6 +253,9 @@ class FileMatcher:
             if "secret" in match.re.groupindex and match.group("secret")
             else match.start()
         )
+        # a regex may consume the delimiter before its word (`(?:^|\s)authtoken`): report the word's line
+        while start < match.end() - 1 and self.text[start] in " \t\r\n":
+            start += 1
         line, column = self.lines.position(start)
         if (rule.id, line) in seen:
             return None
