@@ -1,20 +1,15 @@
-"""What the report takes from the other stages, when they are installed: the rewrite plan (proposed diff and
-manual steps) and a verify results file. Each bridge degrades to a note, never to a crash, when a stage is absent.
+"""What the report takes from the other stages: the rewrite plan (proposed diff and manual steps) and a verify
+results file. A rewrite that fails degrades to a note in the report, never to a missing report.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import ConfigError
 from migrate.ruleset import RuleSet
 from migrate.secrets import mask_text
-
-STATUSES = ("match", "mismatch", "error", "skipped")
 
 
 @dataclass
@@ -62,10 +57,7 @@ def split_diff(diff: str) -> list[tuple[str, str]]:
 
 
 def proposal(paths: list[Path], ruleset: RuleSet, excludes: tuple[str, ...] = ()) -> Proposal:
-    """Ask the rewrite stage for its plan (dry run, masked); a missing or failing stage becomes a note."""
-    if importlib.util.find_spec("migrate.rewrite") is None or importlib.util.find_spec("migrate.rewrite.plan") is None:
-        return Proposal(note="The rewrite stage is not installed, so no diff is proposed; manual steps come "
-                        "from the rules.")  # fmt: skip
+    """Ask the rewrite stage for its plan (dry run, masked); a failure becomes a note."""
     from migrate.rewrite import plan as rewrite_plan
 
     try:
@@ -94,35 +86,13 @@ class Verification:
 
 
 def load_verification(path: Path) -> Verification:
-    """A `verify --format json` file (DESIGN.md shape), through the verify stage's loader when it is installed."""
-    if importlib.util.find_spec("migrate.verify.results") is not None:
-        from migrate.verify.results import load_results  # type: ignore[import-not-found]
+    """A `verify --format json` file (DESIGN.md shape), checked by the verify stage's own loader."""
+    from migrate.verify.model import STATUSES
+    from migrate.verify.results import load_results
 
-        loaded = load_results(path)
-        items = loaded.get("results", []) if isinstance(loaded, dict) else loaded
-        results = [_as_dict(r) for r in items]
-    else:
-        results = _parse_results(path)
+    document = load_results(path)
+    results = [_as_dict(r) for r in document.get("results", [])]
     summary = dict.fromkeys(STATUSES, 0)
     for item in results:
         summary[item["status"]] = summary.get(item["status"], 0) + 1
     return Verification(results, summary, str(path))
-
-
-def _parse_results(path: Path) -> list[dict[str, Any]]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("verify results file not found", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read verify results: {error}", path=str(path)) from None
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"verify results are not JSON: {error.msg}", path=str(path), line=error.lineno) from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
-        raise ConfigError("not a `verify --format json` file (no `results` list)", path=str(path))
-    results = []
-    for index, item in enumerate(raw["results"], start=1):
-        if not isinstance(item, dict) or item.get("status") not in STATUSES or "id" not in item:
-            raise ConfigError(f"result {index}: needs `id` and a `status` of {', '.join(STATUSES)}", path=str(path))
-        results.append(item)
-    return results

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -162,7 +161,6 @@ def test_split_diff_by_file():
     assert split_diff(diff)[1][1].endswith("+x\n")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("migrate.rewrite.plan") is None, reason="rewrite stage not present")
 def test_report_includes_the_rewrite_plan(project, tmp_path):
     out = tmp_path / "report.html"
     run_cli("report", str(project), "-o", str(out))
