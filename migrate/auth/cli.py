@@ -20,7 +20,7 @@ import httpx
 
 from migrate.auth.access import ensure_fresh
 from migrate.auth.accounts import AccountsClient
-from migrate.auth.config import check_url, datacenter_of_url
+from migrate.auth.config import accounts_matching_api_domain, check_url, datacenter_of_url
 from migrate.auth.errors import OAuthError
 from migrate.auth.http import send, timeout
 from migrate.auth.login import LoopbackCatcher, Redirect, authorization_url, new_state
@@ -80,8 +80,12 @@ def _store_reply(session: Session, reply: TokenReply, *, client_id: str, client_
     """Save a fresh grant (a new record, or the existing one for the same refresh token) and say so."""
     session.secret(reply.access_token)
     session.secret(reply.refresh_token)
+    matching = accounts_matching_api_domain(session.config, accounts_url, reply.api_domain)
+    if matching != accounts_url:
+        session.note(f"the reply's api_domain {reply.api_domain} belongs to another data center: refreshes "
+                     f"will go to {matching}")
     token = Token(user_name=user_name, client_id=client_id, client_secret=client_secret,
-                  redirect_url=redirect_uri, accounts_url=accounts_url)
+                  redirect_url=redirect_uri, accounts_url=matching)
     reply.apply_to(token)
     if not token.refresh_token:
         session.note("the reply has no refresh token (was access_type=offline used?); storing the access "

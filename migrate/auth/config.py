@@ -233,3 +233,20 @@ def resolve_servers(
         reason = "--accounts-url"
     api = _url(api_domain) if api_domain else f"https://{center.api_domain}"
     return Servers(accounts_url=accounts, api_domain=api, datacenter=center.id, reason=reason)
+
+
+def accounts_matching_api_domain(config: OAuthConfig, accounts_url: str, api_domain: str | None) -> str:
+    """The accounts server a grant should refresh at, given the reply's authoritative `api_domain`.
+
+    When `accounts_url` is a known Zoho accounts host of another data center than `api_domain` (a user whose
+    account lives in the EU signed in through accounts.zoho.com), the EU accounts server is the right one.
+    Anything else (an emulator, a proxy, an unknown host) is kept as given.
+    """
+    if not api_domain:
+        return accounts_url
+    used = datacenter_of_url(config, accounts_url)
+    meant = datacenter_of_url(config, api_domain)
+    host = urlsplit(_url(accounts_url)).hostname
+    if used is None or meant is None or used.id == meant.id or host != used.accounts:
+        return accounts_url
+    return f"https://{meant.accounts}"

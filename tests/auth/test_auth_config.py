@@ -86,3 +86,16 @@ def test_authorization_url_and_redirect_parsing(oauth_config):
         redirect.check_state("other")
     assert Redirect.parse("1000.bare.code").code == "1000.bare.code"
     assert Redirect.parse("?error=access_denied&state=s").error == "access_denied"
+
+
+@pytest.mark.parametrize("accounts, api_domain, expected", [
+    ("https://accounts.zoho.com", "https://www.zohoapis.eu", "https://accounts.zoho.eu"),
+    ("https://accounts.zoho.com", "https://www.zohoapis.com", "https://accounts.zoho.com"),
+    ("https://accounts.zoho.com", None, "https://accounts.zoho.com"),
+    ("http://127.0.0.1:8080", "https://www.zohoapis.eu", "http://127.0.0.1:8080"),  # emulator: kept
+    ("https://accounts.zoho.in", "http://127.0.0.1:9", "https://accounts.zoho.in"),
+])
+def test_api_domain_is_authoritative_for_the_accounts_server(oauth_config, accounts, api_domain, expected):
+    from migrate.auth.config import accounts_matching_api_domain
+
+    assert accounts_matching_api_domain(oauth_config, accounts, api_domain) == expected
