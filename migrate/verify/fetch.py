@@ -120,21 +120,24 @@ class Fetcher:
             headers[HOST_HEADER] = meant_host
         for attempt in range(attempts):
             last = attempt == attempts - 1
+            slot = None
             if out.rate_key:
                 before = time.monotonic()
-                await self.limiter.acquire(out.rate_key)
+                slot = await self.limiter.acquire(out.rate_key)
                 self.stats.seconds_waiting += time.monotonic() - before
             try:
                 async with self.semaphore:
                     self.stats.requests += 1
                     status, reply_headers, body = await self._once(out.method, url, headers, out.form)
             except httpx.TransportError as error:
+                self.limiter.release(slot)
                 reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
                 if last:
                     raise FetchError(self.bag.mask(f"{self._what(out)}: {reason} (after {attempts} attempts)")) \
                         from None
                 await self._wait(out, self._backoff(attempt), reason)
                 continue
+            self.limiter.release(slot)
             self.stats.statuses[status] += 1
             if status not in settings.retry_statuses or last:
                 return Reply(status, reply_headers, body, attempt + 1)

@@ -386,7 +386,11 @@ class Verifier:
         reply = await self._send(plan, "oauth", method, url, signed, form)
         if reply.status != 401:
             return reply
-        token = await self.tokens.refresh(token)
+        fresh = await self.tokens.refresh(token)
+        if fresh == token:
+            raise SideError("oauth", 401, "HTTP 401 with a token that a refresh just issued (scope or data center "
+                            f"wrong?): {self._body_hint(reply)}")
+        token = fresh
         signed = {**headers, self.tokens.header_name: self.tokens.header_value(token)}
         reply = await self._send(plan, "oauth", method, url, signed, form)
         if reply.status == 401:
@@ -414,6 +418,10 @@ class Verifier:
             raise SideError(side, reply.status, f"HTTP {reply.status}"
                             + (f" after {reply.attempts} attempts" if reply.attempts > 1 else "")
                             + f": {detail or self._body_hint(reply)}")
+        if not looks_xml and body.lstrip()[:1] not in (b"{", b"["):
+            kind = reply.headers.get("content-type", "unknown content type")
+            raise SideError(side, reply.status, f"reply is neither XML nor JSON ({kind}, {len(body)} bytes); "
+                            "only XML and JSON replies are compared")
         if looks_xml:
             try:
                 root = parse_xml(body, max_bytes=self.http.max_response_bytes,

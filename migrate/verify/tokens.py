@@ -10,6 +10,7 @@ caller hands in the token that failed, and only if it is still the current one i
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 
@@ -26,6 +27,8 @@ from migrate.verify.redact import SecretBag
 class TokenProvider:
     """`await get()` the current access token; `await refresh(stale)` after a 401 with `stale`."""
 
+    REFRESH_HELPS_SECONDS = 300.0
+
     def __init__(self, config: OAuthConfig, token: Token, *, accounts_url: str, fetcher: Fetcher,
                  bag: SecretBag, accounts_base: str | None = None, store: TokenStore | None = None) -> None:
         self.config = config
@@ -37,6 +40,9 @@ class TokenProvider:
         self.store = store
         self.refreshes = 0
         self._lock = asyncio.Lock()
+        # tokens fetched because of a 401, and when: if one of them is refused too, another refresh would not
+        # help (wrong scope, wrong data center) and would only burn Zoho's refresh budget (10 per 10 minutes)
+        self._after_401: dict[str, float] = {}
         bag.add(*token.secrets())
 
     @property
@@ -56,15 +62,23 @@ class TokenProvider:
             return self.token.access_token
 
     async def refresh(self, stale: str) -> str:
-        """A new access token unless another task already replaced `stale`."""
+        """A new access token unless another task already replaced `stale`.
+
+        Returns `stale` itself when it was already the answer to a 401 less than `REFRESH_HELPS_SECONDS` ago:
+        the caller then reports the 401 instead of refreshing in a loop.
+        """
         async with self._lock:
             if self.token.access_token and self.token.access_token != stale:
                 return self.token.access_token
+            issued = self._after_401.get(stale)
+            if issued is not None and time.monotonic() - issued < self.REFRESH_HELPS_SECONDS:
+                return stale
             if self.store is not None:
                 await self._refresh_with_store(stale)
             else:
                 await self._refresh()
             assert self.token.access_token
+            self._after_401[self.token.access_token] = time.monotonic()
             return self.token.access_token
 
     async def _refresh_with_store(self, stale: str | None) -> None:

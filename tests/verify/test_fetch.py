@@ -88,13 +88,16 @@ def test_rate_limiter_sliding_window_per_key():
 
     async def go():
         limiter = RateLimiter(3, 60.0, clock=lambda: now[0], sleep=sleep)
-        for _ in range(3):
+        first = await limiter.acquire("org:1")
+        now[0] = 2.0
+        limiter.release(first)  # its reply came 2 s later: it counts from there
+        for _ in range(2):
             await limiter.acquire("org:1")
         await limiter.acquire("org:2")  # another organization has its own budget
         assert slept == []
         now[0] = 10.0
         await limiter.acquire("org:1")  # the 4th call in the window waits until the 1st leaves it
-        assert slept == [50.0] and now[0] == 60.0
+        assert slept == [52.0] and now[0] == 62.0
         disabled = RateLimiter(0)
         for _ in range(1000):
             await disabled.acquire("x")

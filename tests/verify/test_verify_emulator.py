@@ -240,7 +240,7 @@ def test_rate_limit_keeps_under_the_servers_limit(verify_with, emulator):
     started = time.monotonic()
     report = verify_with(calls, http={"rate_limit_per_minute": 4, "rate_limit_window_seconds": 1.0,
                                       "retries": 0})
-    assert {r.status for r in report.results} == {"match"}
+    assert {r.status for r in report.results} == {"match"}, [r.message for r in report.results]
     assert not emulator.log.find(status=429)
     # 16 requests at 4 per second (both styles share the organization's budget)
     assert time.monotonic() - started >= 3.0
