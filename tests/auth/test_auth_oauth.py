@@ -106,3 +106,43 @@ def test_ensure_fresh_without_record_or_create(emulator, oauth_config, tmp_path)
     store = SQLiteTokenStore(tmp_path / "t.db")
     with pytest.raises(OAuthError, match="no such token"):
         ensure_fresh(store, seeded(emulator), oauth_config)
+
+
+def test_threads_sharing_one_auth_make_one_refresh(emulator, oauth_config):
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = seeded(emulator)  # no access token: every request is due
+    emulator.faults.latency(300, path="/oauth/v2/token")
+    auth = ZohoOAuth(token, oauth_config)
+    with httpx.Client(auth=auth) as client, ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: client.get(items_url(emulator)).status_code, range(8)))
+    assert statuses == [200] * 8
+    assert len(emulator.log.refreshes()) == 1 and auth.refreshes == 1
+
+
+def test_tasks_sharing_one_auth_make_one_refresh(emulator, oauth_config):
+    token = seeded(emulator)
+    emulator.faults.latency(300, path="/oauth/v2/token")
+    auth = ZohoOAuth(token, oauth_config)
+
+    async def main() -> list[int]:
+        async with httpx.AsyncClient(auth=auth) as client:
+            replies = await asyncio.gather(*(client.get(items_url(emulator)) for _ in range(8)))
+            return [r.status_code for r in replies]
+
+    assert asyncio.run(main()) == [200] * 8
+    assert len(emulator.log.refreshes()) == 1
+
+
+def test_shared_auth_401_refreshes_once_for_all(emulator, oauth_config):
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = seeded(emulator, access=emulator.credentials.access_token)
+    emulator.faults.expire_tokens(emulator.credentials.access_token)
+    emulator.faults.latency(300, path="/oauth/v2/token")
+    auth = ZohoOAuth(token, oauth_config)
+    with httpx.Client(auth=auth) as client, ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(lambda _: client.get(items_url(emulator)).status_code, range(6)))
+    assert statuses == [200] * 6
+    assert len(emulator.log.refreshes()) == 1
+    assert len(emulator.log.find(path="/invoice/v3/items", status=401)) == 6
