@@ -124,6 +124,7 @@ class Canon:
 
     def __init__(self, config: VerifyConfig) -> None:
         self.config = config
+        self.empty_text = frozenset(str(t) for t in config.xml.get("empty_text") or ())
 
     def zero(self, ftype: str) -> Any:
         value = self.config.zero_values.get(ftype, "")
@@ -132,6 +133,8 @@ class Canon:
     def value(self, raw: Any, spec: FieldSpec, *, legacy: bool) -> Any:
         if legacy and spec.values and raw is not None:
             raw = dict(spec.values).get(str(raw).strip(), raw)
+        if legacy and isinstance(raw, str) and raw.strip() in self.empty_text:
+            raw = None
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return self.zero(spec.type)
         if spec.type in ("number", "integer"):
@@ -206,7 +209,18 @@ def legacy_error(root: etree._Element, config: VerifyConfig) -> str | None:
         code = (root.findtext(xml.get("error_code", "Code")) or "").strip()
         message = (root.findtext(xml.get("error_message", "Message")) or "").strip()
         return f"legacy API error {code or '?'}: {message or 'no message'}"
+    for name in xml.get("error_elements") or ():
+        element = root.find(str(name))
+        if element is not None:
+            code = (element.findtext("code") or element.findtext("Code") or "").strip()
+            message = (element.findtext("message") or element.findtext("Message") or "").strip()
+            return f"legacy API error {code or '?'}: {message or 'no message'}"
     return None
+
+
+def legacy_is_empty(root: etree._Element, config: VerifyConfig) -> bool:
+    """A legacy "no data" reply (CRM v1 `<nodata>`): an empty collection, not an error."""
+    return any(root.find(str(name)) is not None for name in config.xml.get("empty_elements") or ())
 
 
 def _find(root: etree._Element, path: str) -> list[etree._Element]:
@@ -221,6 +235,8 @@ def legacy_records(root: etree._Element, spec: RecordSpec, canon: Canon, config:
     """Canonical records of one legacy XML page; unmapped legacy fields are collected as `not_compared`."""
     single = False
     elements: list[etree._Element] = []
+    if legacy_is_empty(root, config):
+        return LegacyRecords([], False)
     if spec.legacy_records:
         container = spec.legacy_records.rsplit("/", 1)[0] if "/" in spec.legacy_records else None
         elements = _find(root, spec.legacy_records)
@@ -284,11 +300,30 @@ def _legacy_record(element: etree._Element, spec: RecordSpec, canon: Canon, conf
     return record
 
 
-def legacy_next_page(root: etree._Element, spec: RecordSpec, config: VerifyConfig) -> int | None:
-    """The next page number when the reply's paging element says there is one."""
+def first_page_params(spec: RecordSpec | None, config: VerifyConfig) -> dict[str, str]:
+    """Parameters the first legacy request needs for paging (CRM v1: fromIndex=1&toIndex=200)."""
+    paging = config.paging.get(spec.legacy_paging or "", {}) if spec else {}
+    if paging.get("kind") == "index-range":
+        return {str(paging["from_param"]): "1", str(paging["to_param"]): str(paging.get("size", 200))}
+    return {}
+
+
+def legacy_next_page(root: etree._Element, spec: RecordSpec, config: VerifyConfig,
+                     current: dict[str, str] | None = None) -> dict[str, str] | None:
+    """Query parameters for the next page when the reply says there is one, else None."""
     if not spec.legacy_paging:
         return None
     paging = config.paging.get(spec.legacy_paging, {})
+    if paging.get("kind") == "index-range":
+        if legacy_is_empty(root, config) or not spec.legacy_records:
+            return None
+        size = int(paging.get("size", 200))
+        start = int((current or {}).get(str(paging["from_param"]), "1") or 1)
+        end = int((current or {}).get(str(paging["to_param"]), str(start + size - 1)) or start + size - 1)
+        if len(_find(root, spec.legacy_records)) < end - start + 1:
+            return None
+        span = end - start + 1
+        return {str(paging["from_param"]): str(end + 1), str(paging["to_param"]): str(end + span)}
     element = next(iter(_find(root, spec.legacy_paging)), None)
     if element is None or paging.get("kind") != "xml-attributes":
         return None
@@ -297,7 +332,45 @@ def legacy_next_page(root: etree._Element, spec: RecordSpec, config: VerifyConfi
         pages = int(element.get(paging.get("pages", "Total_Pages")) or 1)
     except ValueError:
         return None
-    return page + 1 if page < pages else None
+    return {str(paging.get("page_param", "Page")): str(page + 1)} if page < pages else None
+
+
+def json_to_element(obj: Any, tag: str = "root") -> etree._Element:
+    """A legacy JSON reply (CRM v1 `json` format) as the element tree its XML twin would have been.
+
+    `{"response": {"result": {"Leads": {"row": [{"FL": [{"val": "Company", "content": "Acme"}]}]}}}}` becomes
+    `<response><result><Leads><row><FL val="Company">Acme</FL></row>...`, so one field map serves both formats.
+    """
+    if isinstance(obj, dict) and len(obj) == 1 and tag == "root":
+        (key, value), = obj.items()
+        return json_to_element(value, str(key))
+    element = etree.Element(_safe_tag(tag))
+    _fill(element, obj)
+    return element
+
+
+def _safe_tag(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "_-." else "_" for c in str(name)) or "_"
+    return cleaned if not cleaned[0].isdigit() and cleaned[0] not in "-." else "_" + cleaned
+
+
+def _fill(element: etree._Element, obj: Any) -> None:
+    if isinstance(obj, dict):
+        as_attributes = "content" in obj
+        for key, value in obj.items():
+            if key == "content" and not isinstance(value, (dict, list)):
+                element.text = "" if value is None else str(value)
+            elif as_attributes and not isinstance(value, (dict, list)):
+                element.set(_safe_tag(key), "" if value is None else str(value))
+            elif isinstance(value, list):
+                for item in value:
+                    child = etree.SubElement(element, _safe_tag(key))
+                    _fill(child, item)
+            else:
+                child = etree.SubElement(element, _safe_tag(key))
+                _fill(child, value)
+    elif obj is not None:
+        element.text = str(obj)
 
 
 # ---- v3 JSON
@@ -331,6 +404,8 @@ def json_error(obj: Any, config: VerifyConfig, side: str = "v3") -> str | None:
 
 
 def oauth_records(obj: Any, spec: RecordSpec) -> OAuthRecords:
+    if obj == {}:  # HTTP 204 / empty body: CRM v2's "no records"
+        return OAuthRecords([], False)
     if not isinstance(obj, dict):
         raise ReplyError("OAuth reply is not a JSON object")
     if spec.oauth_records and isinstance(obj.get(spec.oauth_records), list):
@@ -343,7 +418,8 @@ def oauth_records(obj: Any, spec: RecordSpec) -> OAuthRecords:
     return OAuthRecords([], False)
 
 
-def json_next_page(obj: Any, paging_name: str | None, config: VerifyConfig) -> int | None:
+def json_next_page(obj: Any, paging_name: str | None, config: VerifyConfig) -> dict[str, str] | None:
+    """Query parameters for the next page of a JSON reply (`page=N+1`) when it says there are more."""
     if not paging_name or not isinstance(obj, dict) or not isinstance(obj.get(paging_name), dict):
         return None
     paging = config.paging.get(paging_name, {})
@@ -351,9 +427,10 @@ def json_next_page(obj: Any, paging_name: str | None, config: VerifyConfig) -> i
     if not context.get(paging.get("more", "has_more_page")):
         return None
     try:
-        return int(context.get(paging.get("page", "page")) or 1) + 1
+        page = int(context.get(paging.get("page", "page")) or 1) + 1
     except (TypeError, ValueError):
         return None
+    return {str(paging.get("page_param", "page")): str(page)}
 
 
 def get_path(record: Any, path: str, default: Any = None) -> Any:

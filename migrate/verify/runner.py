@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from lxml import etree
 
 from migrate.auth.config import load_config as load_oauth_config
 from migrate.auth.store import open_store
@@ -34,8 +35,10 @@ from migrate.verify.normalize import (
     OAuthRecords,
     RecordSpec,
     ReplyError,
+    first_page_params,
     json_error,
     json_next_page,
+    json_to_element,
     legacy_error,
     legacy_next_page,
     legacy_records,
@@ -329,6 +332,8 @@ class Verifier:
             url = endpoint.url
         else:
             url = with_params(endpoint.url, params)
+        if endpoint.method.upper() == "GET":
+            url = with_params(url, first_page_params(plan.spec, self.config), replace=False)
         paging_name = (plan.spec.legacy_paging if plan.spec else None)
         return await self._pages("legacy", plan, endpoint.method, url, headers, form, paging_name)
 
@@ -358,12 +363,16 @@ class Verifier:
                            self._send(plan, side, method, url, headers, form))
             status = reply.status
             parsed, xml = self._parse(side, reply)
+            if side == "legacy" and plan.spec is not None and not xml and isinstance(parsed, dict) and parsed:
+                parsed, xml = json_to_element(parsed), True  # CRM v1 `json`: same shape as its XML twin
+                failure = legacy_error(parsed, self.config)
+                if failure:
+                    raise SideError(side, reply.status, failure)
             pages.append(parsed)
-            next_page = self._next_page(side, plan, parsed, xml, paging_name)
-            if next_page is None or method.upper() != "GET":
+            next_params = self._next_page(plan, parsed, xml, paging_name, query_of(url))
+            if next_params is None or method.upper() != "GET":
                 break
-            page_param = self.config.paging.get(paging_name or "", {}).get("page_param", "page")
-            url = with_params(url, {page_param: str(next_page)})
+            url = with_params(url, next_params)
         else:
             raise SideError(side, status, f"more than {self.http.max_pages} pages (verify.max_pages)")
         return SideReply(status, pages, xml)
@@ -418,6 +427,8 @@ class Verifier:
             raise SideError(side, reply.status, f"HTTP {reply.status}"
                             + (f" after {reply.attempts} attempts" if reply.attempts > 1 else "")
                             + f": {detail or self._body_hint(reply)}")
+        if reply.status == 204 or not body.strip():
+            return {}, False
         if not looks_xml and body.lstrip()[:1] not in (b"{", b"["):
             kind = reply.headers.get("content-type", "unknown content type")
             raise SideError(side, reply.status, f"reply is neither XML nor JSON ({kind}, {len(body)} bytes); "
@@ -441,20 +452,22 @@ class Verifier:
             raise SideError(side, reply.status, failure)
         return obj, False
 
-    def _next_page(self, side: str, plan: _Plan, parsed: Any, xml: bool, paging_name: str | None) -> int | None:
+    def _next_page(self, plan: _Plan, parsed: Any, xml: bool, paging_name: str | None,
+                   current: dict[str, str]) -> dict[str, str] | None:
         if xml:
-            return legacy_next_page(parsed, plan.spec, self.config) if plan.spec else None
+            return legacy_next_page(parsed, plan.spec, self.config, current) if plan.spec else None
         return json_next_page(parsed, paging_name or GENERIC_PAGING, self.config)
 
     # ---- comparing
 
     def _legacy_side(self, plan: _Plan, reply: SideReply) -> LegacyRecords:
         assert plan.spec is not None
-        if not reply.xml:
-            raise ReplyError(f"legacy: a JSON reply for family {plan.match.family.id if plan.match else '?'}, whose "
-                             "field map describes XML")
         merged = LegacyRecords([], False)
         for index, root in enumerate(reply.pages):
+            if not isinstance(root, etree._Element):
+                if root in ({}, None):
+                    continue  # an empty reply: no records on this page
+                raise ReplyError("legacy: the reply is neither XML nor the JSON form of the field map's records")
             page = legacy_records(root, plan.spec, self.canon, self.config)
             merged.records.extend(page.records)
             merged.not_compared |= page.not_compared

@@ -274,3 +274,30 @@ def test_token_store_is_used_and_refreshed_through_the_auth_stage(verify_with, e
     third = verify_with(CLEAN_CALLS[:3], credentials=creds)
     assert {r.status for r in third.results} == {"match"} and len(emulator.log.refreshes()) == 2
     assert open_store(spec).get_tokens()[0].access_token != stored.access_token
+
+
+CRM = "https://crm.zoho.com/crm/private"
+
+
+def test_crm_v1_xml_and_json_against_v2_with_index_paging(verify_with, emulator):
+    calls = [{"id": "leads-xml", "legacy": {"url": f"{CRM}/xml/Leads/getRecords?fromIndex=1&toIndex=2"}},
+             {"id": "leads-json", "legacy": {"url": f"{CRM}/json/Leads/getRecords"}},
+             {"id": "lead-none", "legacy": {"url": f"{CRM}/xml/Leads/getRecordById?id=999"}}]
+    results = by_id(verify_with(calls))
+    assert {k: r.status for k, r in results.items()} == dict.fromkeys(results, "match"), \
+        [r.message for r in results.values()]
+    # two rows a page on the legacy side until a short page; v2 serves everything in one page
+    ranges = [(e.query["fromIndex"], e.query["toIndex"]) for e in emulator.log.find(path="/crm/private/xml/Leads/getRecords")]
+    assert ranges[:2] == [("1", "2"), ("3", "4")] and len(ranges) >= 2
+    assert "row/Lead Status" in results["leads-xml"].not_compared  # CRM v1 labels not in the field map
+    assert results["lead-none"].oauth_status == 204
+
+
+def test_crm_changed_field_found_in_both_legacy_formats(verify_with, emulator):
+    emulator.faults.set_field("Leads", "2000000017001", "Last_Name", "Marier", side="oauth")
+    calls = [{"id": "xml", "legacy": {"url": f"{CRM}/xml/Leads/getRecords"}},
+             {"id": "json", "legacy": {"url": f"{CRM}/json/Leads/getRecords"}}]
+    results = by_id(verify_with(calls))
+    for call_id in ("xml", "json"):
+        assert [(d.path, d.legacy, d.oauth) for d in results[call_id].differences] == [
+            ("data[2000000017001].Last_Name", "Marrier", "Marier")], results[call_id].message
