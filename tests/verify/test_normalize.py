@@ -94,7 +94,7 @@ def test_legacy_records_map_fields_and_list_unmapped(ruleset, config, canon):
     assert page.records == [{"item_id": "1", "name": "A", "rate": Decimal("34.00"), "tax_name": "",
                              "status": "active"}]
     assert page.not_compared == {"Item/Tax2Name"} and not page.single
-    assert legacy_next_page(root, spec, config) == 2
+    assert legacy_next_page(root, spec, config) == {"Page": "2"}
 
 
 def test_legacy_single_record_and_empty_collection(ruleset, config, canon):
