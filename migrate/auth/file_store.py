@@ -35,7 +35,14 @@ class FileTokenStore:
         # (held around network calls and save_token, so it must be a different file)
         self.write_lock_path = self.path.with_name(self.path.name + ".lock")
         self.lock_path = self.path.with_name(self.path.name + ".refresh.lock")
-        ensure_private_dir(self.path.parent)
+        try:
+            ensure_private_dir(self.path.parent)
+        except OSError as error:
+            raise ConfigError(f"cannot create the token store's folder: {error.strerror or error}",
+                              path=str(self.path)) from None
+        if not self.path.parent.is_dir():
+            raise ConfigError(f"cannot create the token store: {self.path.parent} is not a folder",
+                              path=str(self.path))
         if self.path.exists():
             if not self.path.is_file():
                 raise ConfigError("token store is not a regular file", path=str(self.path))
@@ -95,7 +102,11 @@ class FileTokenStore:
             with self._file_lock:
                 tokens = self._read()
                 result = change(tokens)
-                self._write(tokens)
+                try:
+                    self._write(tokens)
+                except OSError as error:
+                    raise ConfigError(f"cannot write the token store: {error.strerror or error}; the previous "
+                                      "version is intact", path=str(self.path)) from None
                 return result
         except Timeout:
             raise self._fail(f"its lock {self.write_lock_path} is held by another process") from None

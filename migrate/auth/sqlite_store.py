@@ -35,6 +35,16 @@ def _busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _reason(error: sqlite3.Error) -> str:
+    """Why SQLite refused the file, in words a user can act on."""
+    text = str(error)
+    if isinstance(error, sqlite3.OperationalError) and _busy(error):
+        return "locked by another process"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"not a SQLite database, or a damaged one ({text})"
+    return text
+
+
 class SQLiteTokenStore:
     """TokenStore on a SQLite file (see module docstring). Safe across threads and processes."""
 
@@ -43,7 +53,10 @@ class SQLiteTokenStore:
         # serialises token refreshes across processes (see migrate.auth.access); SQLite locks its own writes
         self.lock_path = self.path.with_name(self.path.name + ".refresh.lock")
         self._lock = threading.Lock()
-        created = create_private_file(self.path)
+        try:
+            created = create_private_file(self.path)
+        except OSError as error:
+            raise ConfigError(f"cannot create the token store: {error.strerror or error}", path=str(self.path)) from None
         if not created:
             if not self.path.is_file():
                 raise ConfigError("token store is not a regular file", path=str(self.path))
@@ -73,11 +86,10 @@ class SQLiteTokenStore:
                     time.sleep(0.05)
                     continue
                 conn.close()
-                reason = "locked by another process" if _busy(error) else f"not a SQLite database ({error})"
-                raise self._fail(reason) from None
+                raise self._fail(_reason(error)) from None
             except sqlite3.DatabaseError as error:
                 conn.close()
-                raise self._fail(f"not a SQLite database ({error})") from None
+                raise self._fail(_reason(error)) from None
             except ConfigError:
                 conn.close()
                 raise

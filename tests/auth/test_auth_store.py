@@ -250,3 +250,16 @@ def test_token_freshness_and_masking():
     shown = token.masked()
     assert "s3cr3t-value-123" not in json.dumps(shown)
     assert shown["client_id"] == "1000.CLIENT"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "file"])
+def test_unusable_locations_are_one_line_errors(tmp_path, kind):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigError, match="cannot create the token store") as info:
+        open_store(f"{kind}:{blocker / 'tokens'}")
+    assert "\n" not in str(info.value)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="not a regular file"):
+        open_store(f"{kind}:{folder}")
