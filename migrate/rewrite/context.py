@@ -40,6 +40,7 @@ class FileContext:
     conflicts: list[Conflict] = field(default_factory=list)
     applied: list[AppliedEdit] = field(default_factory=list)
     auth_sites: list[int] = field(default_factory=list)  # current offsets where a credential was removed
+    site_receivers: dict[int, str] = field(default_factory=dict)  # auth_sites index -> object a statement set it on
     uses_helper: bool = False
     helper_module: str = "zoho_auth"
     package: str | None = None

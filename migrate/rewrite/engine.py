@@ -176,7 +176,7 @@ def _fixed(ctx: FileContext, new_text: str, touched: set[int]) -> set[str]:
 def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
     rule = next((r for r in ctx.ruleset.rules if r.id == finding.rule_id), None)
     if finding.category == "xml-parsing":
-        described = xmlreply.field_map_text(ctx, text)
+        described = xmlreply.field_map_text(ctx, text, payload="payload" in finding.rule_id)
         if described:
             return described
     if rule is not None and rule.manual:

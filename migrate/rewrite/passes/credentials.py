@@ -24,6 +24,7 @@ from migrate.ruleset.model import Rule
 
 LITERAL_RUN = re.compile(r"[^&\"'`\s#)\\$\{]*")
 SHELL_VAR = re.compile(r"\$\w+")
+RECEIVER = re.compile(r"[ \t]*\$?(?P<name>[A-Za-z_]\w*)")
 
 
 def stages(ctx: FileContext) -> list:
@@ -47,6 +48,7 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
         return edits
     param_regex = re.escape(param)
     taken: list[tuple[int, int]] = []
+    receivers: dict[int, str] = {}
     for pattern in ctx.fixes.get("flags") or ():
         flag_re = re.compile(pattern.replace("{param}", param_regex), re.IGNORECASE)
         for m in flag_re.finditer(text):
@@ -57,6 +59,9 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
         for m in pattern.finditer(text):
             if ctx.flagged(m.start(), rule.id, m.end() - 1):
                 edits.append(Edit(m.start(), m.end(), "", rule.id, f"removed the statement setting `{param}`"))
+                receiver = RECEIVER.match(text, m.start())
+                if receiver:  # q.Set("authtoken", t): the request built from `q` carried the credential
+                    receivers[m.start()] = receiver.group("name")
                 taken.append((m.start(), m.end()))
     query = re.compile(rf"(?P<sep>[?&\"'])(?P<name>{param_regex})=", re.IGNORECASE)
     for m in query.finditer(text):
@@ -74,7 +79,10 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
             if edit is not None:
                 edits.append(edit)
                 taken.append((edit.start, edit.end))
-    ctx.auth_sites.extend(e.start for e in edits)
+    for edit in edits:
+        if edit.start in receivers:
+            ctx.site_receivers[len(ctx.auth_sites)] = receivers[edit.start]
+        ctx.auth_sites.append(edit.start)
     return edits
 
 

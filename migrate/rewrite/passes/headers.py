@@ -10,6 +10,7 @@ Credentials whose request is not recognised become manual steps, never silent ga
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from migrate.rewrite.context import FileContext
@@ -36,12 +37,24 @@ class Header:
     value: str
 
 
+NEAR = 2000  # characters: a variable's definition must be this close before its use to count (same function)
+
+
 def taint(text: str, ctx: FileContext) -> dict[str, set[int]]:
     """Names assigned from a statement holding a removed credential, or from another tainted name."""
+    return _taint(text, ctx)[0]
+
+
+def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
+    """(name -> credential sites, name -> where it is defined); propagation only from definitions shortly before."""
     assignment = ctx.fixes.assignment if ctx.fixes else None
     names: dict[str, set[int]] = {}
+    where: dict[str, list[int]] = {}
+    for index, name in ctx.site_receivers.items():
+        names.setdefault(name, set()).add(ctx.auth_sites[index])
+        where.setdefault(name, []).append(ctx.auth_sites[index])
     if assignment is None:
-        return names
+        return names, where
     definitions = []
     for m in assignment.finditer(text):
         span = statement_extent(text, m.start())
@@ -52,14 +65,20 @@ def taint(text: str, ctx: FileContext) -> dict[str, set[int]]:
             sites = {s for s in ctx.auth_sites if start <= s < end}
             body = text[start:end]
             for other, other_sites in names.items():
-                if other != name and _mentions(body, other):
+                if other != name and _mentions(body, other) and _near(where.get(other, ()), start):
                     sites |= other_sites
             if sites and not sites <= names.get(name, set()):
                 names[name] = names.get(name, set()) | sites
                 changed = True
+            if sites and start not in where.get(name, []):
+                where.setdefault(name, []).append(start)
         if not changed:
             break
-    return names
+    return names, where
+
+
+def _near(definitions: Iterable[int], use: int) -> bool:
+    return any(0 <= use - d <= NEAR for d in definitions)
 
 
 def _mentions(body: str, name: str) -> bool:
@@ -69,7 +88,7 @@ def _mentions(body: str, name: str) -> bool:
 def run(text: str, ctx: FileContext) -> list[Edit]:
     if ctx.fixes is None or not ctx.auth_sites or ctx.fixes.get("auth") == "connection":
         return []
-    tainted = taint(text, ctx)
+    tainted, defined_at = _taint(text, ctx)
     edits: list[Edit] = []
     handled: set[int] = set()
     oauth = ctx.data.oauth
@@ -77,15 +96,31 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         for m in client.call.finditer(text):
             statement = statement_extent(text, m.start())
             body = text[statement.start : statement.end]
-            sites = {s for s in ctx.auth_sites if statement.start <= s < statement.end}
-            for name, name_sites in tainted.items():
-                if _mentions(body, name) and not _defines(text, ctx, statement.start, name):
+            spans = [(statement.start, statement.end)]
+            if client.mode == "statement" and m.groupdict().get("var"):
+                spans += _request_statements(text, statement.end, m.group("var"), client)
+                body += "".join(text[a:b] for a, b in spans[1:])
+            sites = {s for s in ctx.auth_sites if any(a <= s < b for a, b in spans)}
+            variable = m.groupdict().get("var")
+            for name, name_sites in tainted.items():  # a name counts where it was defined shortly before
+                if (
+                    name != variable
+                    and _mentions(body, name)
+                    and not _defines(text, ctx, statement.start, name)
+                    and _near(defined_at.get(name, ()), statement.start)
+                ):
                     sites |= name_sites
             if not sites or sites <= handled:
                 continue  # no credential here, or the request object was already given the header
             handled |= sites
-            context_text = body + "".join(_definition_text(text, ctx, n) for n in tainted if _mentions(body, n))
+            used = [n for n in tainted if _mentions(body, n)]
+            context_text = body + "".join(_definition_text(text, ctx, n) for n in used)
+            context_text += _lines_before(text, statement.start, used)
             headers = _headers(text, ctx, oauth, context_text)
+            if client.mode == "statement" and client.existing is not None and client.existing.search(body):
+                org = "".join(f" and `{h.name}: <{h.value}>`" for h in headers[1:])
+                ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=headers[0].name, org=org))
+                continue
             edit = _add_header(text, ctx, client, m, headers)
             if edit is not None:
                 edits.append(edit)
@@ -101,6 +136,36 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         org = _org_note(ctx, ctx.product_near(text, text[statement.start : statement.end]))
         ctx.add_manual(site, RULE_ID, ctx.data.manual_text("header_unknown", header=oauth["header"], org=org))
     return edits
+
+
+REQUEST_SCOPE_LINES = 20
+
+
+def _request_statements(text: str, start: int, variable: str, client: Client) -> list[tuple[int, int]]:
+    """Spans of the statements after a request is created that use its variable (`curl_setopt($ch, ...)`,
+    `req.set_form_data(...)`), up to the next request made by the same idiom: their credentials are this request's."""
+    uses = re.compile(rf"(?<!\w){re.escape(variable)}(?!\w)")
+    spans = []
+    position = start
+    for _ in range(REQUEST_SCOPE_LINES):
+        if position >= len(text):
+            break
+        end = line_end(text, position)
+        line = text[position:end]
+        if client.call.search(line):
+            break
+        if uses.search(line):
+            spans.append((position, end + 1))
+        position = end + 1
+    return spans
+
+
+def _lines_before(text: str, start: int, names: list[str]) -> str:
+    """Lines shortly before a call that touch the variables it uses (`q.Set("organization_id", org)`)."""
+    if not names:
+        return ""
+    lines = text[:start].split("\n")[-REQUEST_SCOPE_LINES:]
+    return "\n".join(line for line in lines if any(_mentions(line, n) for n in names))
 
 
 def _defines(text: str, ctx: FileContext, statement_start: int, name: str) -> bool:

@@ -48,16 +48,17 @@ def _fields(response: dict) -> str:
     return ", ".join(parts)
 
 
-def field_map_text(ctx: FileContext, text: str) -> str | None:
+def field_map_text(ctx: FileContext, text: str, payload: bool = False) -> str | None:
     """`the v3 reply is JSON (items list ...); ... field map: ItemID -> item_id, ...` for this file's calls."""
     texts = []
     for family in families(ctx, text):
         response = family.response or {}
         records = (response.get("oauth") or {}).get("records", "?")
         legacy = (response.get("legacy") or {}).get("records", "?")
-        texts.append(
-            ctx.data.manual_text("xml", records=f"`{records}`, was {legacy}", fields=_fields(response))
-        )
+        if payload:
+            texts.append(ctx.data.manual_text("body", field="the XML document", fields=_fields(response)))
+        else:
+            texts.append(ctx.data.manual_text("xml", records=f"`{records}`, was {legacy}", fields=_fields(response)))
     return " | ".join(dict.fromkeys(texts)) or None
 
 
