@@ -1,13 +1,28 @@
-"""The scan stage: walk -> read -> prefilter -> match, in parallel over files, in deterministic order."""
+"""The scan stage: walk -> read -> prefilter -> match, in parallel over files, in deterministic order.
+
+Streaming: files are listed lazily and handed to worker processes in small batches with a bounded number in
+flight, so memory holds the findings plus a few batches, never the tree's file list or every file's outcome.
+Outcomes come back in listing order, and findings are sorted at the end, so the output does not depend on the
+number of workers.
+
+Fast paths (on by default; `ScanOptions.fast_paths=False` or `ZOHO_MIGRATE_NO_FAST_PATHS=1` turns them off,
+and tests/perf checks the findings are identical either way):
+- the literal plan (scan/plan.py): rules and regexes that cannot match a file are not run, and a file no rule
+  can match is never decoded;
+- the file list from `git ls-files` when a scanned folder is the top of a git work tree (scan/walk.py);
+- with `only_files` (`--changed-since`), a lookup of those paths instead of a walk of the whole tree.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +31,28 @@ from migrate.ruleset import RuleSet
 from migrate.scan.finding import Finding
 from migrate.scan.languages import LanguageIndex
 from migrate.scan.matcher import CompiledRules, FileMatcher
+from migrate.scan.plan import ScanPlan
 from migrate.scan.textfile import SkipFile, decode, is_binary, read_bytes
-from migrate.scan.walk import WalkEntry, Walker
+from migrate.scan.walk import Walker
 
 # below this many files a process pool costs more than it saves
 PARALLEL_THRESHOLD = 64
-BATCH_SIZE = 32
+BATCH_SIZE = 16
+# batches queued per worker: enough that one slow file (a 3 MB minified bundle) does not leave the other workers
+# idle while the results wait for it in order; few enough (paths and small outcomes) to keep memory flat
+IN_FLIGHT_PER_WORKER = 32
+NO_FAST_PATHS_ENV = "ZOHO_MIGRATE_NO_FAST_PATHS"
 
 
 @dataclass
 class ScanOptions:
     """What the user asked for (the CLI fills it; tests build it directly)."""
 
-    jobs: int = 0  # 0: one worker per CPU
+    jobs: int = 0  # 0: one worker per CPU this process may run on
     excludes: tuple[str, ...] = ()
     max_file_size: int | None = None
     only_files: set[str] | None = None  # relative paths (e.g. from --changed-since); None means all
+    fast_paths: bool = True  # literal plan, git file listing, only_files lookup (same findings either way)
 
 
 @dataclass
@@ -73,13 +94,31 @@ class _FileOutcome:
     error: str | None = None
 
 
+_CLEAN = _FileOutcome([])
+
 # Per-process state: set in the parent before forking workers, so rules are compiled once per process.
 _STATE: dict[str, Any] = {}
 
 
-def _prepare(ruleset: RuleSet, max_file_size: int) -> None:
-    _STATE["compiled"] = CompiledRules(ruleset)
+def fast_paths_enabled(options: ScanOptions) -> bool:
+    """The fast paths run unless the options or the environment switch them off."""
+    return options.fast_paths and os.environ.get(NO_FAST_PATHS_ENV, "").strip() in ("", "0")
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may use (affinity and container CPU sets included)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _prepare(ruleset: RuleSet, max_file_size: int, fast: bool = True) -> None:
+    """Compile the rules (and the literal plan) once for this scan; forked workers inherit them."""
+    compiled = CompiledRules(ruleset)
+    _STATE["compiled"] = compiled
     _STATE["languages"] = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
+    _STATE["plan"] = ScanPlan(compiled) if fast else None
     _STATE["max_size"] = max_file_size
 
 
@@ -96,35 +135,78 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
     language = languages.detect(path, data[:256]) or languages.languages.get("other")
     if language is None:
         return _FileOutcome([], scanned=False)
-    found = compiled.prefilter.found(data)
-    if not found:
-        return _FileOutcome([])
+    plan: ScanPlan | None = _STATE["plan"]
+    view = None
+    if plan is not None:
+        found, view = plan.select(data, language, display, gitignored)
+        if view is None:
+            return _CLEAN
+    else:
+        found = compiled.prefilter.found(data)
+        if not found:
+            return _CLEAN
     text = decode(data).text
-    result = FileMatcher(compiled, text, language, display, found, gitignored).run()
+    matcher = FileMatcher(compiled, text, language, display, found, gitignored)
+    if view is not None:
+        matcher.ruleset = view
+    result = matcher.run()
+    if not result.findings and not result.suppressed:
+        return _CLEAN
     return _FileOutcome(result.findings, result.suppressed)
 
 
-def _scan_batch(batch: list[tuple[str, str, bool]]) -> list[_FileOutcome]:
+_Work = tuple[str, str, bool]  # path, display path, git-ignored
+
+
+def _scan_batch(batch: list[_Work]) -> list[_FileOutcome]:
     return [scan_file(Path(p), display, ignored) for p, display, ignored in batch]
 
 
-def _entries(
-    paths: Iterable[Path], ruleset: RuleSet, options: ScanOptions, walker: Walker
-) -> Iterator[WalkEntry]:
+def _entries(paths: Iterable[Path], options: ScanOptions, walker: Walker, fast: bool) -> Iterator[_Work]:
+    """What to scan, lazily, in listing order: (path, display path, git-ignored)."""
     for root in paths:
         if not root.exists() and not root.is_symlink():
             raise ConfigError(f"path does not exist: {root}")
         if root.is_dir():
-            for entry in walker.walk(root):
-                if options.only_files is None or entry.relative in options.only_files:
-                    yield entry
+            if options.only_files is not None and fast:
+                for entry in walker.lookup(root, options.only_files):
+                    yield str(entry.path), entry.relative, entry.gitignored
+                continue
+            for path, relative, gitignored in walker.files(root, use_git=fast):
+                if options.only_files is None or relative in options.only_files:
+                    yield path, relative, gitignored
         elif root.is_file():
-            yield WalkEntry(root, root.as_posix(), False)
+            yield str(root), root.as_posix(), False
         else:
             walker.errors.append(
                 {"path": root.as_posix(), "message": "not a regular file or folder, skipped"}
             )
             walker.skipped += 1
+
+
+def _batches(work: Iterator[_Work], size: int) -> Iterator[list[_Work]]:
+    while batch := list(islice(work, size)):
+        yield batch
+
+
+def _outcomes(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutcome]]:
+    """(display path, outcome) in listing order; in worker processes when the tree is big enough."""
+    head = list(islice(work, PARALLEL_THRESHOLD))
+    if jobs <= 1 or len(head) < PARALLEL_THRESHOLD:
+        for path, display, ignored in chain(head, work):
+            yield display, scan_file(Path(path), display, ignored)
+        return
+    context = multiprocessing.get_context("fork")
+    pending: deque[tuple[list[_Work], Future[list[_FileOutcome]]]] = deque()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for batch in _batches(chain(head, work), BATCH_SIZE):
+            pending.append((batch, pool.submit(_scan_batch, batch)))
+            while len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
+                done_batch, future = pending.popleft()
+                yield from zip((d for _, d, _ in done_batch), future.result(), strict=True)
+        while pending:
+            done_batch, future = pending.popleft()
+            yield from zip((d for _, d, _ in done_batch), future.result(), strict=True)
 
 
 def scan_paths(
@@ -136,42 +218,27 @@ def scan_paths(
     """Scan files and folders; findings are sorted by path, line, column and rule."""
     options = options or ScanOptions()
     started = time.perf_counter()
+    fast = fast_paths_enabled(options)
     max_size = options.max_file_size or ruleset.scan.max_file_size
-    _prepare(ruleset, max_size)
+    _prepare(ruleset, max_size, fast)
     walker = Walker(skip_dirs=frozenset(ruleset.scan.skip_dirs), excludes=options.excludes)
-    entries = list(_entries(paths, ruleset, options, walker))
     result = ScanResult(roots=[p.as_posix() for p in paths])
-    jobs = options.jobs or os.cpu_count() or 1
-    work = [(str(e.path), e.relative, e.gitignored) for e in entries]
-    if jobs > 1 and len(work) >= PARALLEL_THRESHOLD:
-        batches = [work[i : i + BATCH_SIZE] for i in range(0, len(work), BATCH_SIZE)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            outcomes_iter = (o for batch in pool.map(_scan_batch, batches) for o in batch)
-            _collect(result, work, outcomes_iter, progress)
-    else:
-        _collect(result, work, (scan_file(Path(p), d, g) for p, d, g in work), progress)
-    result.errors = walker.errors + result.errors
-    result.files_skipped += walker.skipped
-    result.findings.sort(key=lambda f: f.sort_key)
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _collect(
-    result: ScanResult,
-    work: list[tuple[str, str, bool]],
-    outcomes: Iterable[_FileOutcome],
-    progress: Callable[[int], None] | None,
-) -> None:
-    for index, ((_, display, _), outcome) in enumerate(zip(work, outcomes, strict=True)):
+    work = _entries(paths, options, walker, fast)
+    file_errors: list[dict[str, str]] = []
+    for index, (display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
         if outcome.scanned:
             result.files_scanned += 1
         else:
             result.files_skipped += 1
         if outcome.error:
-            result.errors.append({"path": display, "message": outcome.error})
-        result.findings.extend(outcome.findings)
+            file_errors.append({"path": display, "message": outcome.error})
+        if outcome.findings:
+            result.findings.extend(outcome.findings)
         result.suppressed += outcome.suppressed
         if progress is not None:
             progress(index + 1)
+    result.errors = walker.errors + file_errors
+    result.files_skipped += walker.skipped
+    result.findings.sort(key=lambda f: f.sort_key)
+    result.seconds = time.perf_counter() - started
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,19 +22,45 @@ class TextFile:
     newline: str
 
 
-def read_bytes(path: Path, max_size: int) -> bytes:
-    """Read a file, refusing ones larger than `max_size` (checked before reading)."""
+def read_bytes(path: Path | str, max_size: int) -> bytes:
+    """Read a file, refusing ones larger than `max_size` (checked before reading).
+
+    One open, one fstat and one read in the common case; when the open fails, the size is still checked first,
+    so a file that is both too large and unreadable is reported as too large, as before.
+    """
     try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise SkipFile(f"cannot stat: {error.strerror or error}") from None
-    if size > max_size:
-        raise SkipFile(f"larger than {max_size} bytes ({size}); raise --max-file-size to scan it")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as open_error:
+        try:
+            size = os.stat(path).st_size
+        except OSError as error:
+            raise SkipFile(f"cannot stat: {error.strerror or error}") from None
+        _check_size(size, max_size)
+        raise SkipFile(f"unreadable: {open_error.strerror or open_error}") from None
     try:
-        with path.open("rb") as handle:
-            return handle.read(max_size + 1)
+        try:
+            size = os.fstat(fd).st_size
+        except OSError as error:
+            raise SkipFile(f"cannot stat: {error.strerror or error}") from None
+        _check_size(size, max_size)
+        chunks = []
+        remaining = max_size + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, max(size + 1, 65536)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as error:
         raise SkipFile(f"unreadable: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+
+
+def _check_size(size: int, max_size: int) -> None:
+    if size > max_size:
+        raise SkipFile(f"larger than {max_size} bytes ({size}); raise --max-file-size to scan it")
 
 
 def is_binary(data: bytes) -> bool:

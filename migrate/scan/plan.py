@@ -1,0 +1,181 @@
+"""Deciding, from one prefilter pass over a file's bytes, which rules can possibly match it (the scan's fast path).
+
+Built once per process from the compiled rules. One multi-literal pass (scan/prefilter.py) looks for the rules'
+keywords and for the literals every match of each rule regex must contain (scan/literals.py). From that alone:
+
+- a rule whose keywords, language, context or git-ignored status rule it out is dropped, exactly as
+  `FileMatcher.applicable` would drop it later (these are necessary conditions of that check, nothing more;
+  the context is asked of the matcher's own `_context_ok`);
+- a regex (rule regex, `file_regex`, `not_file_regex`) whose required literals are absent cannot match, so it
+  is not run; a rule left with no regex that can match, or whose `file_regex`es all cannot, is dropped;
+- a file left with no rule is done: it is never decoded, and costs only the prefilter pass.
+
+Endpoint rules (`matcher.endpoints`) are only dropped by the rule-level checks: their second pass resolves
+URLs assembled from pieces (constants, templated hosts), which no literal of the endpoint regex bounds.
+
+Findings are identical with and without this plan (tests/perf compares them); `ScanOptions.fast_paths=False`
+or `ZOHO_MIGRATE_NO_FAST_PATHS=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from migrate.ruleset import RuleSet
+from migrate.ruleset.model import Language, Rule
+from migrate.scan.literals import FOLD_SEQUENCES, requirement
+from migrate.scan.matcher import CompiledRules, FileMatcher
+from migrate.scan.prefilter import Prefilter
+
+Requirement = tuple[frozenset[str], ...]
+
+
+def _possible(clauses: Requirement, found: set[str]) -> bool:
+    """Can a regex with these requirement clauses match a file in which `found` literals occur?"""
+    return all(not found.isdisjoint(clause) for clause in clauses)
+
+
+@dataclass(frozen=True)
+class _RuleNeeds:
+    rule: Rule
+    keywords: frozenset[str]
+    regexes: tuple[Requirement, ...]
+    file_regexes: tuple[Requirement, ...]
+    not_file_regexes: tuple[Requirement, ...]
+
+
+class ScanPlan:
+    """Per-process rule selection from literals; `select(data, language, gitignored)` is the per-file entry."""
+
+    def __init__(self, compiled: CompiledRules) -> None:
+        self.compiled = compiled
+        self.ruleset: RuleSet = compiled.ruleset
+        self.keywords = frozenset(compiled.prefilter.keywords)
+        self.needs: list[_RuleNeeds] = []
+        literals: set[str] = set(self.keywords)
+        for rule in self.ruleset.rules:
+            m = rule.matcher
+            needs = _RuleNeeds(
+                rule=rule,
+                keywords=frozenset(k.lower() for k in m.keywords),
+                regexes=() if m.endpoints else tuple(requirement(r) for r in m.regexes),
+                file_regexes=tuple(requirement(r) for r in m.file_regexes),
+                not_file_regexes=tuple(requirement(r) for r in m.not_file_regexes),
+            )
+            for group in (needs.regexes, needs.file_regexes, needs.not_file_regexes):
+                for clauses in group:
+                    for clause in clauses:
+                        literals.update(clause)
+            self.needs.append(needs)
+        self.prefilter = Prefilter(literals, sentinels=FOLD_SEQUENCES)
+        self.fold_sentinels = frozenset(s.decode("latin-1") for s in FOLD_SEQUENCES)
+        # keyword -> the rules that declare it, so a file only visits the rules one of its keywords names
+        self.by_keyword: dict[str, list[int]] = {}
+        for index, needs in enumerate(self.needs):
+            for keyword in needs.keywords:
+                self.by_keyword.setdefault(keyword, []).append(index)
+        self._variants: dict[tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]], Rule] = {}
+        self._views: dict[tuple[int, ...], RuleSet] = {}
+
+    def select(
+        self, data: bytes, language: Language, path: str, gitignored: bool
+    ) -> tuple[set[str], RuleSet | None]:
+        """(keywords found, the rules worth running) for one file; None when no rule can match it."""
+        found = self.prefilter.found(data)
+        keywords = found & self.keywords
+        if not keywords:
+            return keywords, None
+        probe = _ContextProbe(self.ruleset, language, keywords, path)
+        # Python's IGNORECASE equates four non-ASCII letters with ASCII ones: then only rule-level checks apply
+        literal_checks = found.isdisjoint(self.fold_sentinels)
+        candidates: set[int] = set()
+        for keyword in keywords:
+            candidates.update(self.by_keyword.get(keyword, ()))
+        chosen: list[Rule] = []
+        for index in sorted(candidates):
+            needs = self.needs[index]
+            rule = needs.rule
+            if gitignored and rule.category != "hardcoded-secret":
+                continue
+            if not rule.applies_to(language.name, language.kind):
+                continue
+            if not probe.ok(rule.matcher.context):
+                continue
+            if literal_checks:
+                rule = self._narrowed(index, needs, found)
+                if rule is None:
+                    continue
+            chosen.append(rule)
+        if not chosen:
+            return keywords, None
+        return keywords, self._view(chosen)
+
+    def _narrowed(self, index: int, needs: _RuleNeeds, found: set[str]) -> Rule | None:
+        """The rule without the regexes that cannot match here; None when nothing of it can."""
+        m = needs.rule.matcher
+        files = tuple(i for i, req in enumerate(needs.file_regexes) if _possible(req, found))
+        if m.file_regexes and not files:
+            return None
+        nots = tuple(i for i, req in enumerate(needs.not_file_regexes) if _possible(req, found))
+        if m.endpoints:
+            regexes: tuple[int, ...] = tuple(range(len(m.regexes)))
+        else:
+            regexes = tuple(i for i, req in enumerate(needs.regexes) if _possible(req, found))
+            if not regexes:
+                return None
+        if (
+            len(regexes) == len(m.regexes)
+            and len(files) == len(m.file_regexes)
+            and len(nots) == len(m.not_file_regexes)
+        ):
+            return needs.rule
+        key = (index, regexes, files, nots)
+        variant = self._variants.get(key)
+        if variant is None:
+            pick = _pick
+            matcher = dataclasses.replace(
+                m,
+                regexes=pick(m.regexes, regexes),
+                file_regexes=pick(m.file_regexes, files),
+                not_file_regexes=pick(m.not_file_regexes, nots),
+            )
+            variant = self._variants[key] = dataclasses.replace(needs.rule, matcher=matcher)
+        return variant
+
+    def _view(self, rules: list[Rule]) -> RuleSet:
+        key = tuple(id(rule) for rule in rules)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = dataclasses.replace(self.ruleset, rules=rules)
+        return view
+
+
+class _ContextProbe:
+    """Asks FileMatcher's own context check, before the text exists: it reads only these attributes.
+
+    Reusing the matcher's method (not a copy of it) keeps the plan exact when the context rules change; should
+    the check ever need something else (the text), the probe answers "yes" and the matcher decides later.
+    """
+
+    def __init__(self, ruleset: RuleSet, language: Language, found: set[str], path: str) -> None:
+        self.ruleset = ruleset
+        self.language = language
+        self.found = found
+        self.path = path
+        self._answers: dict[str, bool] = {}
+
+    def ok(self, name: str) -> bool:
+        answer = self._answers.get(name)
+        if answer is None:
+            try:
+                answer = bool(FileMatcher._context_ok(self, name))  # type: ignore[arg-type]
+            except AttributeError:
+                answer = True
+            self._answers[name] = answer
+        return answer
+
+
+def _pick(items: tuple[re.Pattern[str], ...], indexes: tuple[int, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(items[i] for i in indexes)
