@@ -138,6 +138,11 @@ def test_login_no_listen_prints_least_privilege_url(emulator, auth_cli, cred_env
     assert params["access_type"] == "offline" and params["prompt"] == "consent"
     assert params["response_type"] == "code" and len(params["state"]) >= 24
     assert f"--state {params['state']}" in proc.stderr
+    # the same least-privilege set `zoho-migrate scopes` reports
+    from tests.conftest import run_cli
+
+    scopes = json.loads(run_cli("scopes", str(PROJECT), "--format", "json").stdout)
+    assert params["scope"] == scopes["scope_param"]
 
 
 def test_login_picks_the_data_center_from_the_scanned_hosts(tmp_path, home):
@@ -277,13 +282,15 @@ def test_store_env_variable_and_default_location(emulator, cred_env, home):
 
 
 def test_help_lists_every_subcommand():
-    from tests.conftest import run_cli
+    from click.testing import CliRunner
 
-    proc = run_cli("auth", "--help")
+    from migrate.cli import cli
+
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["auth", "--help"]).output
     for sub in ("login", "exchange", "convert", "token", "orgs", "list", "revoke"):
-        assert sub in proc.stdout
-    for sub in ("login", "exchange", "convert", "token", "orgs", "list", "revoke"):
-        text = run_cli("auth", sub, "--help").stdout
+        assert sub in listing
+        text = runner.invoke(cli, ["auth", sub, "--help"]).output
         assert "--accounts-url" in text and "--dc" in text and "--store" in text
 
 
