@@ -11,18 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from migrate.verify.legacy import LegacyRecords
 from migrate.verify.model import Difference
-from migrate.verify.normalize import (
-    Canon,
-    FieldSpec,
-    LegacyRecords,
-    OAuthRecords,
-    RecordSpec,
-    equal,
-    get_path,
-    leaf_paths,
-    plain,
-)
+from migrate.verify.recordspec import FieldSpec, RecordSpec
+from migrate.verify.v3 import OAuthRecords
+from migrate.verify.values import Canon, equal, get_path, leaf_paths, plain
 
 
 @dataclass

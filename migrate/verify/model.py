@@ -13,6 +13,10 @@ STATUSES = ("match", "mismatch", "error", "skipped")
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
+class ReplyError(ValueError):
+    """A reply that carries an API error or cannot be read as the record spec says; one line."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One side of a call as the user gave it: method, URL (no credentials), optional headers and form body."""

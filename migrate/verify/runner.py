@@ -8,12 +8,12 @@ each call as match | mismatch | error | skipped. Writes are never sent unless al
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from lxml import etree
@@ -21,67 +21,26 @@ from lxml import etree
 from migrate.auth.config import load_config as load_oauth_config
 from migrate.auth.store import open_store
 from migrate.auth.token import Token
-from migrate.errors import ConfigError
+from migrate.errors import ConfigError, MigrateError
 from migrate.ruleset import RuleSet
 from migrate.ruleset.endpoints import EndpointMatch
 from migrate.verify.cassette import Player, Recorder
 from migrate.verify.compare import Comparison, compare_json, compare_records
-from migrate.verify.config import HttpSettings, VerifyConfig, load_verify_config
-from migrate.verify.fetch import Fetcher, FetchError, Outgoing, Reply
-from migrate.verify.model import Call, CallResult, Endpoint
-from migrate.verify.normalize import (
-    Canon,
-    LegacyRecords,
-    OAuthRecords,
-    RecordSpec,
-    ReplyError,
-    first_page_params,
-    json_error,
-    json_next_page,
-    json_to_element,
-    legacy_error,
-    legacy_next_page,
-    legacy_records,
-    oauth_records,
-    parse_json,
-    record_spec,
-)
+from migrate.verify.config import VerifyConfig, load_verify_config
+from migrate.verify.fetch import Fetcher, FetchError
+from migrate.verify.legacy import LegacyRecords, legacy_records
+from migrate.verify.model import Call, CallResult, Endpoint, ReplyError
+from migrate.verify.options import Credentials, Options
+from migrate.verify.recordspec import record_spec
 from migrate.verify.redact import SecretBag
-from migrate.verify.safexml import XMLRefused, parse_xml
+from migrate.verify.safexml import XMLRefused
+from migrate.verify.sides import Plan, SideError, SideReply, Sides, status_of
 from migrate.verify.tokens import TokenProvider, pick_stored
 from migrate.verify.urls import query_of, with_params
+from migrate.verify.v3 import OAuthRecords, oauth_records
+from migrate.verify.values import Canon
 
-GENERIC_PAGING = "page_context"
-
-
-@dataclass
-class Credentials:
-    """What the verifier adds to calls (from options or ZOHO_* environment variables); never printed."""
-
-    authtoken: str | None = None
-    apikey: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-    refresh_token: str | None = None
-    access_token: str | None = None
-    organization_id: str | None = None
-    store: str | None = None
-
-    def secrets(self) -> list[str | None]:
-        return [self.authtoken, self.apikey, self.client_secret, self.refresh_token, self.access_token]
-
-
-@dataclass
-class Options:
-    legacy_base: str | None = None
-    oauth_base: str | None = None
-    accounts_url: str | None = None
-    allow_writes: bool = False
-    calibrate: bool = False
-    ignore: tuple[str, ...] = ()
-    record: Path | None = None
-    replay: Path | None = None
-    http: HttpSettings | None = None
+__all__ = ["Credentials", "Options", "RunReport", "Verifier"]
 
 
 @dataclass
@@ -97,22 +56,6 @@ class RunReport:
     cassettes: list[Path] = field(default_factory=list)
 
 
-class SideError(Exception):
-    """One side of a call failed; carries the last HTTP status (0: none) and a one-line reason."""
-
-    def __init__(self, side: str, status: int, message: str) -> None:
-        self.side = side
-        self.status = status
-        super().__init__(f"{side}: {message}")
-
-
-@dataclass
-class SideReply:
-    status: int
-    pages: list[Any]  # parsed pages: lxml roots (XML) or JSON objects
-    xml: bool
-
-
 class Verifier:
     """Runs calls through both API styles (see module docstring). `run(calls)` is the synchronous entry point."""
 
@@ -122,8 +65,8 @@ class Verifier:
         self.ruleset = ruleset
         self.config = config or load_verify_config(ruleset)
         self.credentials = credentials
-        self.options = options
         self.http = options.http or self.config.http
+        self.options = dataclasses.replace(options, http=self.http)
         self.note = note
         self.transport = transport
         self.canon = Canon(self.config)
@@ -131,6 +74,7 @@ class Verifier:
         self.replaying = options.replay is not None
         self.tokens: TokenProvider | None = None
         self.fetcher: Fetcher | None = None
+        self.sides: Sides | None = None
 
     # ---- entry points
 
@@ -142,7 +86,7 @@ class Verifier:
         player = Player(self.options.replay, self.config) if self.options.replay else None
         recorder = Recorder(self.options.record, self.config, self.bag) if self.options.record else None
         plans = [self._plan(call) for call in calls]
-        sending = [p for p in plans if isinstance(p, _Plan)]
+        sending = [p for p in plans if isinstance(p, Plan)]
         if sending and not self.replaying:
             self._check_credentials(sending)
         async with Fetcher(self.http, self.config, self.bag, recorder=recorder, player=player,
@@ -150,6 +94,7 @@ class Verifier:
             self.fetcher = fetcher
             if sending and not self.replaying:
                 self.tokens = self._token_provider(sending)
+            self.sides = Sides(self.config, self.credentials, self.options, self.bag, fetcher, self.tokens)
             results = await asyncio.gather(*(self._run_plan(p) for p in plans))
         report = RunReport(list(results), time.perf_counter() - started, fetcher.stats.requests,
                            fetcher.stats.retries, self.tokens.refreshes if self.tokens else 0,
@@ -160,7 +105,7 @@ class Verifier:
 
     # ---- planning: what each call becomes before anything is sent
 
-    def _plan(self, call: Call) -> _Plan | CallResult:
+    def _plan(self, call: Call) -> Plan | CallResult:
         match = self.ruleset.endpoints.match(call.legacy.url, call.legacy.method)
         oauth = call.oauth
         if oauth is None:
@@ -180,7 +125,7 @@ class Verifier:
         spec = None
         if match is not None and isinstance(match.family.response, dict):
             spec = record_spec(match.family.response, f"{match.family.id} response", match.params)
-        return _Plan(call, match, oauth, spec)
+        return Plan(call, match, oauth, spec)
 
     def _carry_paging(self, legacy_url: str, oauth_url: str, match: EndpointMatch) -> str:
         """A page size given on the legacy URL (`Per_Page=2`) carries over to the OAuth URL (`per_page=2`)."""
@@ -193,7 +138,7 @@ class Verifier:
             return with_params(oauth_url, {oauth_paging["per_page_param"]: size})
         return oauth_url
 
-    def _check_credentials(self, plans: list[_Plan]) -> None:
+    def _check_credentials(self, plans: list[Plan]) -> None:
         creds = self.credentials
         if not creds.authtoken:
             raise ConfigError("no legacy credentials: set ZOHO_AUTHTOKEN (or --authtoken)")
@@ -202,13 +147,13 @@ class Verifier:
             raise ConfigError("no OAuth credentials: set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN "
                               "(or ZOHO_ACCESS_TOKEN, or --store)")
 
-    def _accounts_url(self, plans: list[_Plan]) -> str:
+    def _accounts_url(self, plans: list[Plan]) -> str:
         for plan in plans:
             if plan.match is not None:
                 return f"https://{plan.match.datacenter.accounts}"
         return f"https://{self.ruleset.endpoints.datacenters.default.accounts}"
 
-    def _token_provider(self, plans: list[_Plan]) -> TokenProvider:
+    def _token_provider(self, plans: list[Plan]) -> TokenProvider:
         creds = self.credentials
         config = load_oauth_config(self.ruleset)
         accounts = self._accounts_url(plans)
@@ -232,19 +177,25 @@ class Verifier:
 
     # ---- running one call
 
-    async def _run_plan(self, plan: _Plan | CallResult) -> CallResult:
+    async def _run_plan(self, plan: Plan | CallResult) -> CallResult:
         if isinstance(plan, CallResult):
             return plan
         try:
             return await self._verify(plan)
         except (FetchError, ReplyError, XMLRefused) as error:
             return CallResult(plan.call.id, "error", message=self.bag.mask(str(error)))
+        except MigrateError:
+            raise  # bad configuration or credentials: the whole run stops with exit code 2
+        except Exception as error:  # a bug must not hide the other calls' results; it is reported, not swallowed
+            return CallResult(plan.call.id, "error", message=self.bag.mask(
+                f"internal error (please report): {type(error).__name__}: {error}"))
 
-    async def _verify(self, plan: _Plan) -> CallResult:
+    async def _verify(self, plan: Plan) -> CallResult:
         call = plan.call
-        legacy_task = self._fetch_legacy(plan)
-        oauth_task = self._fetch_oauth(plan)
-        calibration_task = self._fetch_legacy(plan) if self.options.calibrate else None
+        assert self.sides is not None
+        legacy_task = self.sides.fetch_legacy(plan)
+        oauth_task = self.sides.fetch_oauth(plan)
+        calibration_task = self.sides.fetch_legacy(plan) if self.options.calibrate else None
         tasks = [legacy_task, oauth_task] + ([calibration_task] if calibration_task else [])
         replies = await asyncio.gather(*tasks, return_exceptions=True)
         for reply in replies:
@@ -255,8 +206,8 @@ class Verifier:
                 raise reply
         legacy, oauth = replies[0], replies[1]
         result = CallResult(call.id, "match",
-                            legacy_status=legacy.status if isinstance(legacy, SideReply) else _status(legacy),
-                            oauth_status=oauth.status if isinstance(oauth, SideReply) else _status(oauth))
+                            legacy_status=legacy.status if isinstance(legacy, SideReply) else status_of(legacy),
+                            oauth_status=oauth.status if isinstance(oauth, SideReply) else status_of(oauth))
         errors = [self._describe(side, r) for side, r in (("legacy", legacy), ("oauth", oauth))
                   if not isinstance(r, SideReply)]
         if errors:
@@ -287,180 +238,9 @@ class Verifier:
         text = str(error)
         return text if text.startswith(f"{side}:") else f"{side}: {text}"
 
-    # ---- fetching one side, all pages
-
-    def _rate_key(self, plan: _Plan) -> str:
-        if self.credentials.organization_id:
-            return f"org:{self.credentials.organization_id}"
-        return f"host:{urlsplit(plan.call.legacy.url).hostname}"
-
-    def _legacy_auth(self, plan: _Plan) -> tuple[dict[str, str], dict[str, str]]:
-        """The credential parameters and headers this call's family/product wants (rules/verify.yaml)."""
-        table = self.config.legacy_auth
-        match = plan.match
-        entry = None
-        if match is not None:
-            entry = table.get(match.family.id) or table.get(match.product.name)
-        entry = entry or table.get("default") or {}
-        values = {"authtoken": self.credentials.authtoken, "apikey": self.credentials.apikey,
-                  "organization_id": self.credentials.organization_id,
-                  "scope_param": match.product.scope_param if match is not None else None}
-        params: dict[str, str] = {}
-        for name, source in (entry.get("params") or {}).items():
-            value = values.get(str(source))
-            if not value and source == "scope_param":
-                continue
-            if not value and self.replaying:  # a recording is matched without credentials
-                value = self.config.scrubbed
-            if not value:
-                env = {"authtoken": "ZOHO_AUTHTOKEN", "apikey": "ZOHO_APIKEY",
-                       "organization_id": "ZOHO_ORGANIZATION_ID"}.get(str(source), str(source))
-                raise SideError("legacy", 0, f"this call needs `{name}`: set {env}")
-            params[str(name)] = value
-        headers = {str(k): str(v).format(**{k2: v2 or "" for k2, v2 in values.items()})
-                   for k, v in (entry.get("headers") or {}).items()}
-        return params, headers
-
-    async def _fetch_legacy(self, plan: _Plan) -> SideReply:
-        call = plan.call
-        params, auth_headers = self._legacy_auth(plan)
-        endpoint = call.legacy
-        headers = {**dict(endpoint.headers), **auth_headers}
-        form = dict(endpoint.form) if endpoint.form else None
-        if form is not None and not endpoint.is_read:
-            form.update(params)
-            url = endpoint.url
-        else:
-            url = with_params(endpoint.url, params)
-        if endpoint.method.upper() == "GET":
-            url = with_params(url, first_page_params(plan.spec, self.config), replace=False)
-        paging_name = (plan.spec.legacy_paging if plan.spec else None)
-        return await self._pages("legacy", plan, endpoint.method, url, headers, form, paging_name)
-
-    async def _fetch_oauth(self, plan: _Plan) -> SideReply:
-        endpoint = plan.oauth
-        url = endpoint.url
-        headers = dict(endpoint.headers)
-        org = plan.match.product.org if plan.match is not None else {}
-        org_id = self.credentials.organization_id
-        if org_id and org.get("param"):
-            url = with_params(url, {org["param"]: org_id}, replace=False)
-        elif org_id and org.get("header"):
-            headers.setdefault(org["header"], org_id)
-        elif org.get("param") and not self.replaying:
-            raise SideError("oauth", 0, "this call needs the organization id: set ZOHO_ORGANIZATION_ID")
-        paging_name = plan.spec.oauth_paging if plan.spec else GENERIC_PAGING
-        return await self._pages("oauth", plan, endpoint.method, url, headers,
-                                 dict(endpoint.form) if endpoint.form else None, paging_name)
-
-    async def _pages(self, side: str, plan: _Plan, method: str, url: str, headers: dict[str, str],
-                     form: dict[str, str] | None, paging_name: str | None) -> SideReply:
-        pages: list[Any] = []
-        status = 0
-        xml = False
-        for _ in range(max(1, self.http.max_pages)):
-            reply = await (self._send_oauth(plan, method, url, headers, form) if side == "oauth" else
-                           self._send(plan, side, method, url, headers, form))
-            status = reply.status
-            parsed, xml = self._parse(side, reply)
-            if side == "legacy" and plan.spec is not None and not xml and isinstance(parsed, dict) and parsed:
-                parsed, xml = json_to_element(parsed), True  # CRM v1 `json`: same shape as its XML twin
-                failure = legacy_error(parsed, self.config)
-                if failure:
-                    raise SideError(side, reply.status, failure)
-            pages.append(parsed)
-            next_params = self._next_page(plan, parsed, xml, paging_name, query_of(url))
-            if next_params is None or method.upper() != "GET":
-                break
-            url = with_params(url, next_params)
-        else:
-            raise SideError(side, status, f"more than {self.http.max_pages} pages (verify.max_pages)")
-        return SideReply(status, pages, xml)
-
-    async def _send(self, plan: _Plan, side: str, method: str, url: str, headers: dict[str, str],
-                    form: dict[str, str] | None) -> Reply:
-        base = self.options.legacy_base if side == "legacy" else self.options.oauth_base
-        out = Outgoing(plan.call.id, side, method, url, headers, form, self._rate_key(plan), base)
-        try:
-            return await self._fetcher().send(out)
-        except FetchError as error:
-            raise SideError(side, 0, str(error)) from None
-
-    async def _send_oauth(self, plan: _Plan, method: str, url: str, headers: dict[str, str],
-                          form: dict[str, str] | None) -> Reply:
-        if self.tokens is None:  # replay: the recording answers, no token needed
-            return await self._send(plan, "oauth", method, url, headers, form)
-        token = await self.tokens.get()
-        signed = {**headers, self.tokens.header_name: self.tokens.header_value(token)}
-        reply = await self._send(plan, "oauth", method, url, signed, form)
-        if reply.status != 401:
-            return reply
-        fresh = await self.tokens.refresh(token)
-        if fresh == token:
-            raise SideError("oauth", 401, "HTTP 401 with a token that a refresh just issued (scope or data center "
-                            f"wrong?): {self._body_hint(reply)}")
-        token = fresh
-        signed = {**headers, self.tokens.header_name: self.tokens.header_value(token)}
-        reply = await self._send(plan, "oauth", method, url, signed, form)
-        if reply.status == 401:
-            raise SideError("oauth", 401, f"HTTP 401 after one token refresh: {self._body_hint(reply)}")
-        return reply
-
-    def _fetcher(self) -> Fetcher:
-        assert self.fetcher is not None
-        return self.fetcher
-
-    def _body_hint(self, reply: Reply) -> str:
-        text = reply.body[:300].decode("utf-8", errors="replace")
-        return self.bag.mask(" ".join(text.split())) or "(empty reply)"
-
-    def _parse(self, side: str, reply: Reply) -> tuple[Any, bool]:
-        body = reply.body
-        looks_xml = body.lstrip()[:1] == b"<"
-        if reply.status >= 400:
-            detail = ""
-            if not looks_xml:
-                try:
-                    detail = json_error(parse_json(body, side), self.config, side) or ""
-                except ReplyError:
-                    detail = ""
-            raise SideError(side, reply.status, f"HTTP {reply.status}"
-                            + (f" after {reply.attempts} attempts" if reply.attempts > 1 else "")
-                            + f": {detail or self._body_hint(reply)}")
-        if reply.status == 204 or not body.strip():
-            return {}, False
-        if not looks_xml and body.lstrip()[:1] not in (b"{", b"["):
-            kind = reply.headers.get("content-type", "unknown content type")
-            raise SideError(side, reply.status, f"reply is neither XML nor JSON ({kind}, {len(body)} bytes); "
-                            "only XML and JSON replies are compared")
-        if looks_xml:
-            try:
-                root = parse_xml(body, max_bytes=self.http.max_response_bytes,
-                                 max_depth=int(self.config.xml.get("max_depth", 64)))
-            except XMLRefused as error:
-                raise SideError(side, reply.status, str(error)) from None
-            failure = legacy_error(root, self.config)
-            if failure:
-                raise SideError(side, reply.status, failure)
-            return root, True
-        try:
-            obj = parse_json(body, side)
-        except ReplyError as error:
-            raise SideError(side, reply.status, str(error).removeprefix(f"{side} ")) from None
-        failure = json_error(obj, self.config, "legacy" if side == "legacy" else "v3")
-        if failure:
-            raise SideError(side, reply.status, failure)
-        return obj, False
-
-    def _next_page(self, plan: _Plan, parsed: Any, xml: bool, paging_name: str | None,
-                   current: dict[str, str]) -> dict[str, str] | None:
-        if xml:
-            return legacy_next_page(parsed, plan.spec, self.config, current) if plan.spec else None
-        return json_next_page(parsed, paging_name or GENERIC_PAGING, self.config)
-
     # ---- comparing
 
-    def _legacy_side(self, plan: _Plan, reply: SideReply) -> LegacyRecords:
+    def _legacy_side(self, plan: Plan, reply: SideReply) -> LegacyRecords:
         assert plan.spec is not None
         merged = LegacyRecords([], False)
         for index, root in enumerate(reply.pages):
@@ -474,7 +254,7 @@ class Verifier:
             merged.single = page.single if index == 0 else merged.single
         return merged
 
-    def _oauth_side(self, plan: _Plan, reply: SideReply) -> OAuthRecords:
+    def _oauth_side(self, plan: Plan, reply: SideReply) -> OAuthRecords:
         assert plan.spec is not None
         if reply.xml:
             raise ReplyError("oauth: an XML reply where v3 JSON was expected")
@@ -485,7 +265,7 @@ class Verifier:
             merged.single = page.single if index == 0 else merged.single
         return merged
 
-    def _compare(self, plan: _Plan, legacy: SideReply, oauth: SideReply, skip: dict[str, str]) -> Comparison:
+    def _compare(self, plan: Plan, legacy: SideReply, oauth: SideReply, skip: dict[str, str]) -> Comparison:
         if plan.spec is not None:
             return compare_records(self._legacy_side(plan, legacy), self._oauth_side(plan, oauth), plan.spec,
                                    self.canon, skip)
@@ -496,7 +276,7 @@ class Verifier:
         envelope = set(self.config.json.get("envelope_keys") or ())
         return compare_json(_merge_json(legacy.pages), _merge_json(oauth.pages), envelope, skip)
 
-    def _volatile(self, plan: _Plan, first: SideReply, second: SideReply) -> set[str]:
+    def _volatile(self, plan: Plan, first: SideReply, second: SideReply) -> set[str]:
         """Fields whose value changed between two identical legacy calls: noise, not migration errors."""
         try:
             if plan.spec is not None:
@@ -513,18 +293,6 @@ class Verifier:
             return {d.path.rsplit(".", 1)[-1].split("[", 1)[0] for d in diff.differences}
         except (ReplyError, XMLRefused):
             return set()
-
-
-@dataclass
-class _Plan:
-    call: Call
-    match: EndpointMatch | None
-    oauth: Endpoint
-    spec: RecordSpec | None
-
-
-def _status(error: BaseException) -> int:
-    return error.status if isinstance(error, SideError) else 0
 
 
 def _merge_json(pages: list[Any]) -> Any:

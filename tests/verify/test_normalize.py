@@ -9,18 +9,12 @@ import pytest
 
 from migrate.verify.compare import compare_json, compare_records
 from migrate.verify.config import load_verify_config
-from migrate.verify.normalize import (
-    Canon,
-    FieldSpec,
-    OAuthRecords,
-    ReplyError,
-    legacy_error,
-    legacy_next_page,
-    legacy_records,
-    oauth_records,
-    record_spec,
-)
+from migrate.verify.legacy import legacy_error, legacy_next_page, legacy_records
+from migrate.verify.model import ReplyError
+from migrate.verify.recordspec import FieldSpec, record_spec
 from migrate.verify.safexml import XMLRefused, parse_xml
+from migrate.verify.v3 import OAuthRecords, oauth_records
+from migrate.verify.values import Canon, equal
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +66,6 @@ def test_equal_values(canon, ftype, legacy, v3):
     ("date", "2013-04-01", "2013-04-02"),
 ])
 def test_different_values(canon, ftype, legacy, v3):
-    from migrate.verify.normalize import equal
-
     spec = FieldSpec("X", "x", ftype)
     assert not equal(canon.value(legacy, spec, legacy=True), canon.value(v3, spec, legacy=False))
 
