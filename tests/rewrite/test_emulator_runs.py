@@ -59,17 +59,21 @@ def test_rewritten_python_gets_the_same_data_as_the_legacy_version(emulator, tmp
     shutil.copytree(PROJECTS / "python" / "after", new_dir)
     for directory in (legacy_dir, new_dir):
         _point_at(emulator, directory / "invoice_sync.py")
-    code = "import json, invoice_sync; print(json.dumps(invoice_sync.list_invoices()))"
+    code = "import json, invoice_sync; print(json.dumps([invoice_sync.list_invoices(), invoice_sync.list_items()]))"
     c = emulator.credentials
     legacy = json.loads(
-        _run_python(legacy_dir, code, _env(emulator, ZOHO_AUTHTOKEN=c.authtoken, ZOHO_ORGANIZATION_ID=c.organization_id))
+        _run_python(legacy_dir, code, _env(emulator, ZOHO_AUTHTOKEN=c.authtoken, ZOHO_INVOICE_APIKEY=c.apikey, ZOHO_ORGANIZATION_ID=c.organization_id))
     )
     emulator.log.clear()
     rewritten = json.loads(_run_python(new_dir, code, _oauth_env(emulator)))
-    assert legacy["code"] == rewritten["code"] == 0
-    assert rewritten["invoices"] == legacy["invoices"] and len(legacy["invoices"]) > 0
+    (legacy_invoices, legacy_items), (new_invoices, new_items) = legacy, rewritten
+    assert legacy_invoices["code"] == new_invoices["code"] == 0
+    assert new_invoices["invoices"] == legacy_invoices["invoices"] and len(legacy_invoices["invoices"]) > 0
+    # the legacy XML reply (ItemID elements) and the rewritten JSON access (item_id) give the same records
+    assert new_items == legacy_items and len(legacy_items) > 1
     entries = list(emulator.log)
-    api = [e for e in entries if "/invoice/v3/invoices" in e.path]
+    api = [e for e in entries if e.path.startswith("/invoice/v3/")]
+    assert {e.path for e in api} == {"/invoice/v3/invoices", "/invoice/v3/items"}
     assert api and all(e.headers.get("authorization", "").startswith("Zoho-oauthtoken ") for e in api)
     assert all("authtoken" not in e.query for e in api)
 

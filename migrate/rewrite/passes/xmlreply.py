@@ -9,6 +9,7 @@ import re
 from migrate.rewrite.context import ZOHO_URL, FileContext
 from migrate.rewrite.model import Edit
 from migrate.rewrite.passes.endpoints import _constant_name, _usage_regex
+from migrate.rewrite.syntax import statement_extent
 from migrate.ruleset.endpoints import Family
 
 
@@ -62,5 +63,93 @@ def field_map_text(ctx: FileContext, text: str, payload: bool = False) -> str | 
     return " | ".join(dict.fromkeys(texts)) or None
 
 
+def _target(value: object) -> str | None:
+    name = value.get("to") if isinstance(value, dict) else value
+    return str(name) if name and "." not in str(name) else None  # nested targets are not a plain lookup
+
+
 def run(text: str, ctx: FileContext) -> list[Edit]:
-    return []
+    """Rewrite a parsed reply whose every use is a recognised shape (status check, message, record list, field)."""
+    spec = ctx.fixes.get("xml") if ctx.fixes else None
+    if not spec:
+        return []
+    rule_ids = {r.id for r in ctx.ruleset.rules if r.category == "xml-parsing" and "payload" not in r.id}
+    by_element: dict[str, Family] = {}
+    for family in families(ctx, text):
+        legacy_records = str(((family.response or {}).get("legacy") or {}).get("records") or "")
+        if legacy_records:
+            by_element.setdefault(legacy_records.split("/")[-1], family)
+    edits: list[Edit] = []
+    needs_import = False
+    for m in re.finditer(spec["parse"], text):
+        if not ctx.flagged(m.start(), rule_ids):
+            continue
+        planned = _plan(text, ctx, spec, m, by_element, next(iter(rule_ids), "zoho.xml-parsing"))
+        if planned:
+            edits.extend(planned)
+            needs_import = True
+    line = spec.get("requires_import")
+    if needs_import and line and not re.search(rf"^{re.escape(line)}\s*$", text, re.MULTILINE):
+        import_spec = (ctx.fixes.get("import") if ctx.fixes else None) or {}
+        at = _import_position(text, import_spec)
+        edits.append(Edit(at, at, line + "\n", next(iter(rule_ids)), "imports json"))
+    return edits
+
+
+def _plan(text: str, ctx: FileContext, spec: dict, m: re.Match[str], by_element: dict[str, Family], rule_id: str) -> list[Edit]:
+    variable = m.group("var")
+    scope_start = statement_extent(text, m.start()).end
+    end = re.compile(spec.get("scope_end", r"^\S"), re.MULTILINE).search(text, scope_start)
+    scope_end = end.start() if end else len(text)
+    edits: list[Edit] = []
+    family: Family | None = None
+    for use in re.finditer(rf"(?<![\w.]){re.escape(variable)}(?!\w)", text[scope_start:scope_end]):
+        position = scope_start + use.end()
+        for shape in spec.get("root_uses") or ():
+            found = re.compile(shape["pattern"]).match(text, position)
+            if found is None:
+                continue
+            values = {k: v for k, v in found.groupdict().items() if v is not None}
+            if shape.get("records"):
+                family = by_element.get(values.get("element", ""))
+                if family is None:
+                    return []
+                values["records"] = (family.response or {}).get("oauth", {}).get("records", "")
+            edits.append(Edit(position, found.end(), shape["replacement"].format(**values), rule_id, "XML reply -> JSON"))
+            break
+        else:
+            return []  # a use the rewriter does not recognise: leave it all to a person
+    loop = re.compile(spec["loop"].replace("{var}", re.escape(variable)))
+    items = {found.group("item") for found in loop.finditer(text, scope_start, scope_end)}
+    if items and family is None:
+        return []
+    fields = (family.response or {}).get("fields", {}) if family else {}
+    for item in items:
+        for use in re.finditer(rf"(?<![\w.]){re.escape(item)}(?!\w)", text[scope_start:scope_end]):
+            start = scope_start + use.start()
+            if re.search(r"\bfor\s+$", text[max(0, start - 8) : start]):
+                continue  # the loop's own binding
+            position = scope_start + use.end()
+            for shape in spec.get("item_uses") or ():
+                found = re.compile(shape["pattern"]).match(text, position)
+                if found is None:
+                    continue
+                values = dict(found.groupdict())
+                if shape.get("field"):
+                    target = _target(fields.get(values.get("field", ""))) if values.get("field") in fields else None
+                    if target is None:
+                        return []
+                    values["field"] = target
+                edits.append(Edit(position, found.end(), shape["replacement"].format(**values), rule_id, "XML field -> JSON field"))
+                break
+            else:
+                return []
+    replacement = f"{variable} = " + spec["parse_replacement"].format(src=m.group("src"))
+    edits.append(Edit(m.start(), m.end(), replacement, rule_id, "XML reply parsed as JSON"))
+    return edits
+
+
+def _import_position(text: str, spec: dict) -> int:
+    from migrate.rewrite.passes.imports import _position
+
+    return _position(text, spec)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian runtimes the rewriter's helper tests run (php-cli, ruby, golang-go); Node.js and Java are
+# already on the CI image. Idempotent: skips what is present and runs apt-get update at most once.
+set -euo pipefail
+
+missing=()
+command -v php >/dev/null 2>&1 || missing+=(php-cli)
+command -v ruby >/dev/null 2>&1 || missing+=(ruby)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "ci-runtimes: php, ruby and go are present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo_cmd=(sudo)
+  else
+    echo "ci-runtimes: not root and no sudo; cannot install ${missing[*]} (their helper tests will be skipped)" >&2
+    exit 0
+  fi
+fi
+
+echo "ci-runtimes: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
