@@ -22,6 +22,7 @@ from migrate.rewrite.passes import (
     headers,
     imports,
     oauthheader,
+    queryparams,
     xmlreply,
 )
 from migrate.rewrite.textedit import History, LineIndex, apply, resolve
@@ -38,6 +39,7 @@ PASSES: tuple[Pass, ...] = (
     credentials.run,
     oauthheader.run,
     headers.run,
+    queryparams.run,
     endpoints.run,
     definitions.run,
     configkeys.run,

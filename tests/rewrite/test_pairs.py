@@ -99,3 +99,21 @@ def test_no_change(ruleset, language: str, before: str) -> None:
 def test_pair_is_idempotent(ruleset, language: str, before: str, after: str) -> None:
     once = _rewrite(ruleset, language, before)
     assert _rewrite(ruleset, language, once) == once
+
+
+def test_crm_select_columns_become_v2_fields(ruleset) -> None:
+    before = 'u = "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t + "&selectColumns=Leads(First Name,Last Name)"\n'
+    after = 'u = "https://www.zohoapis.com/crm/v2/Leads?fields=First_Name,Last_Name"\n'
+    assert _rewrite(ruleset, "python", before) == after
+
+
+def test_crm_unknown_labels_stay_with_a_manual_step(ruleset) -> None:
+    from migrate.rewrite.engine import rewrite_text, scan_text
+    from migrate.rewrite.fixdata import FixData
+
+    before = 'u = "https://crm.zoho.com/crm/private/json/Leads/getRecords?selectColumns=Leads(Shoe Size)&fromIndex=1"\n'
+    lang = ruleset.languages["python"]
+    result = rewrite_text("s.py", before, lang, scan_text(ruleset, before, lang, "s.py"), ruleset, FixData(ruleset))
+    assert "selectColumns=Leads(Shoe Size)" in result.text
+    texts = " ".join(s.text for s in result.manual)
+    assert "Shoe Size" in texts and "page" in texts
