@@ -138,7 +138,7 @@ def login(session: Session, paths: tuple[Path, ...], scope_values: tuple[str, ..
     loopback = session.config.loopback
     if redirect_uri is not None:
         redirect_uri = check_url(redirect_uri, "--redirect-uri")
-    is_loopback = redirect_uri is None or (urlsplit(redirect_uri).hostname in ("127.0.0.1", "localhost", "::1")
+    is_loopback = redirect_uri is None or (urlsplit(redirect_uri).hostname in ("127.0.0.1", "localhost")
                                            and urlsplit(redirect_uri).scheme == "http")
     listen = is_loopback if listen is None else listen
     if listen and not is_loopback:
