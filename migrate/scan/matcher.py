@@ -68,6 +68,17 @@ class CompiledRules:
             for host, (product, _) in self.ruleset.endpoints.host_index.items()
             if product.detect and not product.credential_only
         }
+        self.path_prefixes = tuple(
+            sorted(
+                {
+                    family.legacy_path.literal_prefix.lower()[:8]
+                    for product in self.ruleset.endpoints.products
+                    if product.detect and not product.credential_only
+                    for family in product.families
+                    if family.legacy_path.literal_prefix
+                }
+            )
+        )
 
     def is_legacy_host(self, url: str) -> bool:
         """Is this bare host (scheme and trailing slash optional) one whose API moved with OAuth?"""
@@ -228,17 +239,30 @@ class FileMatcher:
             url = f"{m.group('stem')}.zoho.com{m.group('path') or ''}"
             if m.group("path") and legacy.search(url):
                 add(m, url)
-        hosts = [
-            m for m in HOST_LITERAL.finditer(self.text) if self.compiled.is_legacy_host(m.group("host"))
-        ]
+        hosts: dict[str, list[re.Match[str]]] = {}
+        for m in HOST_LITERAL.finditer(self.text):
+            if self.compiled.is_legacy_host(m.group("host")):
+                hosts.setdefault(m.group("host").split("//")[-1].rstrip("/").lower(), []).append(m)
         if hosts:
-            paths = list(PATH_LITERAL.finditer(self.text))
+            # only paths that start like some legacy family, each distinct host/path pair tried once: a big
+            # generated file with thousands of literals stays linear in its size
+            prefixes = self.compiled.path_prefixes
+            paths: dict[str, list[re.Match[str]]] = {}
+            for m in PATH_LITERAL.finditer(self.text):
+                if m.group("path").lower().startswith(prefixes):
+                    paths.setdefault(m.group("path"), []).append(m)
+            legacy_hosts: dict[str, str] = {}
             for host in hosts:
-                for path in paths:
-                    url = host.group("host").split("//")[-1].rstrip("/") + path.group("path")
+                for path, path_matches in paths.items():
+                    url = host + path
                     if legacy.search(url):
-                        add(path, url)
-                        add(host, url)
+                        legacy_hosts.setdefault(host, url)
+                        for m in path_matches:
+                            add(m, url)
+                        path_matches.clear()  # reported once, whichever host it pairs with
+            for host, url in legacy_hosts.items():
+                for m in hosts[host]:
+                    add(m, url)
         return findings
 
     def _finding(

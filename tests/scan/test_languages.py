@@ -32,7 +32,8 @@ INDEX = LanguageIndex(RULES.languages, RULES.scan.template_suffixes)
         ("app.properties.template", b"", "properties"), ("config.php.sample", b"", "php"),
         ("README.md", b"", "markdown"), ("guide.rst", b"", "rst"), ("CHANGES.rdoc", b"", "rdoc"),
         ("notes.txt", b"", "text"), ("requirements.txt", b"", "requirements"), ("page.html", b"", "html"),
-        ("guide.adoc", b"", "asciidoc"),
+        ("guide.adoc", b"", "asciidoc"), ("auth.ex", b"", "elixir"), ("ZCAuth.m", b"", "cfamily"),
+        ("Client.swift", b"", "cfamily"), ("api.dart", b"", "cfamily"),
     ],
 )
 def test_language_detection(name, head, language):
@@ -70,6 +71,10 @@ CASES = [
      '# curl "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=$T"'),
     ("deluge", 'r = getUrl("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t);',
      '// r = getUrl("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t);'),
+    ("cfamily", 'NSString *u = @"https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=";',
+     '// NSString *u = @"https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=";'),
+    ("elixir", '@auth_endpoint "https://accounts.zoho.com/apiauthtoken/nb/create"',
+     '# @auth_endpoint "https://accounts.zoho.com/apiauthtoken/nb/create"'),
     ("html", '<a href="https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=x">old</a>',
      '<!-- https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=x -->'),
     ("env", "ZOHO_CRM_URL=https://crm.zoho.com/crm/private/json/", "# ZOHO_CRM_URL=https://crm.zoho.com/crm/private/json/"),
