@@ -8,6 +8,7 @@ the Player instead of the network, and an interaction that was not recorded is a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -25,8 +26,12 @@ ACCOUNTS = "accounts"
 
 
 def file_name(call_id: str) -> str:
-    """A safe file name for a call id (`invoice_sync.py:15` -> `invoice_sync.py_15.json`)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", call_id).strip("._") or "call"
+    """A safe file name for a call id; ids that had to be changed get a short hash, so `a:b` and `a_b` differ
+    (`invoice_sync.py:15` -> `invoice_sync.py_15-1c5d2a9e`)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", call_id).strip("._") or "call"
+    if safe != call_id:
+        safe += "-" + hashlib.sha256(call_id.encode("utf-8")).hexdigest()[:8]
+    return safe
 
 
 def interaction_key(side: str, method: str, url: str, form: dict[str, str] | None, config: VerifyConfig) -> str:

@@ -82,3 +82,11 @@ def test_replay_folder_must_exist(verify_with, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="no cassettes"):
         verify_with(CLEAN_CALLS[:1], replay=tmp_path / "empty")
+
+
+def test_cassette_file_names_are_safe_and_distinct():
+    from migrate.verify.cassette import file_name
+
+    assert file_name("items") == "items"
+    assert file_name("a:b") != file_name("a_b") and file_name("a:b").startswith("a_b-")
+    assert "/" not in file_name("../../etc/passwd") and not file_name("../x").startswith(".")

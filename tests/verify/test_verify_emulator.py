@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import jsonschema
@@ -301,3 +302,12 @@ def test_crm_changed_field_found_in_both_legacy_formats(verify_with, emulator):
     for call_id in ("xml", "json"):
         assert [(d.path, d.legacy, d.oauth) for d in results[call_id].differences] == [
             ("data[2000000017001].Last_Name", "Marrier", "Marier")], results[call_id].message
+
+
+def test_secrets_in_differing_values_are_masked(verify_with, emulator):
+    token = emulator.credentials.authtoken
+    emulator.faults.set_field("items", "4000000002011", "description", f"key {token}", side="oauth")
+    result = by_id(verify_with(CLEAN_CALLS[1:2]))["item"]
+    assert [d.path for d in result.differences] == ["item.description"]
+    shown = json.dumps(result.to_json())
+    assert token not in shown and f"key {token[:4]}…{token[-4:]}" in result.differences[0].oauth
