@@ -38,7 +38,7 @@ def test_corpus_covers_every_language_and_config_type(corpus_scan):
     by_suffix = {Path(f["path"]).name.split(".")[-1] for f in corpus_scan["findings"]}
     for kind in ("py", "js", "mjs", "ts", "coffee", "php", "java", "cs", "rb", "go", "sh", "dg", "ds", "env",
                  "production", "yaml", "yml", "json", "ini", "cfg", "properties", "config", "example", "sample",
-                 "dist", "default", "template", "md", "rst", "txt", "rdoc", "html"):
+                 "dist", "default", "template", "md", "rst", "txt", "rdoc", "html", "ex", "m", "vb"):
         assert kind in by_suffix, f"no finding in a *.{kind} file"
 
 
