@@ -24,8 +24,10 @@ def render_helper(data: FixData, fixes: LanguageFixes, datacenter: str | None, p
         "package": package,
         "module": Path(str(helper.get("file", "zoho_auth"))).stem,
     }
-    folder = fixes.templates or fixes.name
-    return data.render(f"{folder}/{helper['template']}", **values)
+    template = str(helper["template"])
+    if "/" not in template:  # relative to the language's template folder; `lang/file.j2` names another's
+        template = f"{fixes.templates or fixes.name}/{template}"
+    return data.render(template, **values)
 
 
 def helper_change(

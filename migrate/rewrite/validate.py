@@ -36,7 +36,7 @@ def parses(language: Language, text: str, filename: str = "") -> bool | None:
         return True
     if language.name == "yaml":
         try:
-            list(yaml.safe_load_all(text))
+            list(yaml.load_all(text, Loader=_TagTolerantLoader))  # noqa: S506 - safe loader, tags ignored
         except yaml.YAMLError:
             return False
         return True
@@ -45,6 +45,13 @@ def parses(language: Language, text: str, filename: str = "") -> bool | None:
     if language.kind == "code" and language.name not in ("html", "other", "sql", "perl"):
         return balanced(text, language)
     return None
+
+
+class _TagTolerantLoader(yaml.SafeLoader):
+    """Safe YAML loading that accepts application tags (`!env X`, `!Ref Y`): syntax is what is checked."""
+
+
+_TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def balanced(text: str, language: Language) -> bool:

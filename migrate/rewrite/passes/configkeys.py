@@ -93,8 +93,7 @@ def _value(value: str, old_word: str, new_word: str, language: str) -> str:
     placeholder = re.search(r"\$\{[^}]*\}|\{\{[^}]*\}\}|%\([^)]*\)s|!env\s+\S+", stripped)
     if placeholder and old_word.lower() in placeholder.group(0).lower():
         pattern = re.compile(re.escape(old_word), re.IGNORECASE)
-        renamed = pattern.sub(new_word.upper() if placeholder.group(0).upper() == placeholder.group(0) else new_word,
-                              placeholder.group(0))
+        renamed = pattern.sub(lambda w: new_word.upper() if w.group(0).isupper() else new_word.lower(), placeholder.group(0))
         return f"{quote}{renamed}{quote}" if quote else renamed
     if language in ("json", "yaml"):
         return '""'
