@@ -375,3 +375,17 @@ def test_token_retries_429_with_retry_after_via_cli(emulator, auth_cli, cred_env
     assert [e.status for e in emulator.log.token_requests()] == [429, 200]
     assert "HTTP 429; retrying in 1.0s" in proc.stderr
     assert_no_secret(proc.stderr, emulator_secrets(emulator) + [proc.stdout.strip()])
+
+
+def test_injection_in_user_name_via_cli(emulator, auth_cli, cred_env, home, store_path):
+    name = "Robert'); DROP TABLE zoho_tokens;-- \" OR 1=1"
+    first = auth_cli("token", "--user-name", name, env=cred_env)
+    assert first.returncode == 0, first.stderr
+    listed = json.loads(auth_cli("list", "--format", "json", env=clean_env(home)).stdout)
+    assert [t["user_name"] for t in listed["tokens"]] == [name]
+    again = auth_cli("token", "--user-name", name, env=clean_env(home))
+    assert again.returncode == 0 and again.stdout == first.stdout
+    import sqlite3
+
+    with sqlite3.connect(store_path) as db:
+        assert db.execute("SELECT count(*) FROM zoho_tokens WHERE user_name = ?", (name,)).fetchone() == (1,)
