@@ -21,6 +21,8 @@ class CommentMap:
         self._starts: list[int] | None = None
         self._ends: list[int] = []
         self._byte_offsets = not text.isascii()
+        self._line_starts: list[int] = []
+        self._line_bytes: list[int] | None = None
         self.parse_error = False
 
     def _compute(self) -> None:
@@ -43,13 +45,24 @@ class CommentMap:
         if self._starts is None:
             self._compute()
         assert self._starts is not None
-        position = (
-            len(self.text[:offset].encode("utf-8", errors="surrogateescape"))
-            if self._byte_offsets
-            else offset
-        )
+        position = self._byte_offset(offset) if self._byte_offsets else offset
         index = bisect.bisect_right(self._starts, position) - 1
         return index >= 0 and self._starts[index] <= position < self._ends[index]
+
+
+    def _byte_offset(self, offset: int) -> int:
+        """UTF-8 byte offset of a character offset (tree-sitter counts bytes), in time linear in one line."""
+        if self._line_bytes is None:
+            starts = [0]
+            byte_starts = [0]
+            for line in self.text.splitlines(keepends=True):
+                starts.append(starts[-1] + len(line))
+                byte_starts.append(byte_starts[-1] + len(line.encode("utf-8", errors="surrogateescape")))
+            self._line_starts, self._line_bytes = starts, byte_starts
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        start = self._line_starts[index]
+        head = self.text[start:offset].encode("utf-8", errors="surrogateescape")
+        return self._line_bytes[index] + len(head)
 
 
 def marker_spans(

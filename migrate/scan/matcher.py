@@ -133,6 +133,8 @@ class FileMatcher:
         self.lines = _Lines(text)
         self.comments = CommentMap(text, language)
         self._file_regex_cache: dict[str, bool] = {}
+        self._masked: dict[str, str] = {}
+        self._resolved: dict[str, tuple[str, list[str]] | None] = {}
 
     # conditions -------------------------------------------------------------------------------------------------
     def _context_ok(self, name: str) -> bool:
@@ -313,20 +315,26 @@ class FileMatcher:
         )
 
     def mask(self, text: str) -> str:
-        return mask_text(text, self.ruleset.scan.secret_patterns)
+        # several rules often flag the same line: mask each distinct line once
+        masked = self._masked.get(text)
+        if masked is None:
+            masked = self._masked[text] = mask_text(text, self.ruleset.scan.secret_patterns)
+        return masked
 
     def _endpoint_info(self, line_text: str, match: re.Match[str] | None) -> tuple[str | None, list[str]]:
         """Product and scopes from the Zoho URL on this line (the matched one first), if any."""
-        endpoints = self.ruleset.endpoints
         candidates = []
         if match is not None:
             tail = URL_CHARS.match(self.text, match.end())
             candidates.append(match.group(0) + (tail.group(0) if tail else ""))
         candidates.extend(m.group(0) for m in ZOHO_URL.finditer(line_text))
         for url in candidates:
-            resolved = endpoints.match(url)
-            if resolved is not None:
-                return resolved.product.name, _scopes(resolved.scope)
+            if url not in self._resolved:
+                resolved = self.ruleset.endpoints.match(url)
+                self._resolved[url] = (resolved.product.name, _scopes(resolved.scope)) if resolved else None
+            info = self._resolved[url]
+            if info is not None:
+                return info[0], list(info[1])
         return None, []
 
     def _suppressed(self, rule: Rule, line: int) -> bool:
