@@ -109,9 +109,12 @@ def unpack(archives: list[Path]) -> Path:
 
 
 def pool_files(pool: Path, max_bytes: int) -> list[tuple[Path, int]]:
+    """Regular files up to the size limit, outside the folders the scanner never enters (vendor/, .cache/, ...),
+    so ripgrep, semgrep and the scanner all read the same files."""
+    skip_dirs = set(load_ruleset().scan.skip_dirs)
     files = []
     for dirpath, dirnames, filenames in os.walk(pool):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs)
         for name in sorted(filenames):
             if name == ".unpacked":
                 continue
