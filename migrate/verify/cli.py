@@ -30,25 +30,26 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--from-scan", "scan_file", type=_FILE,
               help="Verify the static legacy URLs a scan found (`zoho-migrate scan --format json` output).")
 @click.option("--har", "har_file", type=_FILE, help="Verify the legacy Zoho requests of a HAR file.")
-@click.option("--legacy-base", help="Send legacy calls here instead (replaces scheme and host).")
-@click.option("--oauth-base", help="Send OAuth calls here instead (replaces scheme and host).")
-@click.option("--accounts-url", envvar="ZOHO_ACCOUNTS_URL", help="Accounts server for token refreshes.")
+@click.option("--legacy-base", metavar="URL", help="Send legacy calls here instead (replaces scheme and host).")
+@click.option("--oauth-base", metavar="URL", help="Send OAuth calls here instead (replaces scheme and host).")
+@click.option("--accounts-url", envvar="ZOHO_ACCOUNTS_URL", metavar="URL", help="Accounts server for token refreshes.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the output to FILE instead of stdout.")
-@click.option("--record", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--record", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Save both sides of every call as cassettes in DIR (secrets scrubbed).")
-@click.option("--replay", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--replay", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Verify offline from cassettes in DIR (no network).")
-@click.option("--concurrency", type=click.IntRange(1, 256), help="HTTP requests in flight at once.")
-@click.option("--rate-limit", type=click.IntRange(0), help="Calls per minute per organization (0: no limit).")
-@click.option("--timeout", type=click.FloatRange(0.1), help="Seconds per request.")
-@click.option("--retries", type=click.IntRange(0, 20), help="Retries on 429/5xx/connection failures.")
+@click.option("--concurrency", type=click.IntRange(1, 256), metavar="N", help="HTTP requests in flight at once.")
+@click.option("--rate-limit", type=click.IntRange(0), metavar="N",
+              help="Requests per minute per organization, both styles together (0: no limit).")
+@click.option("--timeout", type=click.FloatRange(0.1), metavar="SECONDS", help="Seconds per request.")
+@click.option("--retries", type=click.IntRange(0, 20), metavar="N", help="Retries on 429/5xx/connection failures.")
 @click.option("--allow-writes", is_flag=True, help="Also send non-GET calls (use a sandbox: they change data).")
 @click.option("--calibrate", is_flag=True,
               help="Make each legacy call twice; fields that change between the two are not compared.")
-@click.option("--ignore", multiple=True, help="A v3 field never compared (repeatable), e.g. last_modified_time.")
+@click.option("--ignore", multiple=True, metavar="FIELD", help="A v3 field never compared (repeatable), e.g. last_modified_time.")
 @click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Extra rules folder (repeatable): endpoint maps, field maps, verify defaults.")
 @click.option("--authtoken", envvar="ZOHO_AUTHTOKEN", show_envvar=True, help="Legacy authtoken.")
@@ -59,7 +60,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--access-token", envvar="ZOHO_ACCESS_TOKEN", show_envvar=True,
               help="An access token to start with (refreshed on 401 when a refresh token is known).")
 @click.option("--organization-id", envvar="ZOHO_ORGANIZATION_ID", show_envvar=True)
-@click.option("--store", envvar="ZOHO_MIGRATE_STORE", help="Token store: sqlite:PATH, file:PATH, python:mod:Class.")
+@click.option("--store", envvar="ZOHO_MIGRATE_STORE", metavar="SPEC", help="Token store: sqlite:PATH, file:PATH, python:mod:Class.")
 def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | None, legacy_base: str | None,
            oauth_base: str | None, accounts_url: str | None, output_format: str, output: Path | None,
            record: Path | None, replay: Path | None, concurrency: int | None, rate_limit: int | None,
