@@ -309,6 +309,32 @@ def verify_figure() -> list[str]:
     return ["```", out.stdout.rstrip(), "```"]
 
 
+def profile(size_mb: int) -> list[str]:
+    """pyinstrument over a one-process scan (`-j 1`: workers are forks the profiler would not see)."""
+    path = tree(size_mb)
+    site = next((TOOLS / "lib").glob("python3*/site-packages"))
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    log(f"profile of scan -j 1 on tree-{size_mb}mb")
+    out = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-m", "pyinstrument", "-r", "text", "--show", "*migrate*",
+         "-m", "migrate", "scan", str(path), "-j", "1", "--format", "json", "--no-progress", "--no-config",
+         "-o", os.devnull],
+        capture_output=True, text=True, env=env, cwd=REPO, check=False,
+    )  # fmt: skip
+    lines = out.stdout.splitlines()
+    total = None
+    kept = []
+    for line in lines:
+        match = re.match(r"^[\s│├└─]*(\d+\.\d+) ", line)
+        if match is None:
+            continue
+        seconds = float(match.group(1))
+        total = total or seconds
+        if seconds >= 0.03 * total:
+            kept.append(line.rstrip())
+    return ["```", *kept, "```"]
+
+
 def machine() -> list[str]:
     model = "unknown CPU"
     try:
@@ -334,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller trees")
     parser.add_argument("--compare-mb", type=int, default=None, help="tree for the side-by-side table")
-    parser.add_argument("--skip", nargs="*", default=[], help="sections to leave out: compare curve changed rewrite verify")
+    parser.add_argument("--skip", nargs="*", default=[], help="sections to leave out: compare curve changed rewrite profile verify")
     args = parser.parse_args(argv)
     ensure_tools()
     config = load_config()
@@ -352,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
         out += ["### --changed-since", "", *changed_since(sizes[-1], times), ""]
     if "rewrite" not in args.skip:
         out += ["### rewrite", "", *rewrite(2 if args.quick else 3), ""]
+    if "profile" not in args.skip:
+        out += ["### Where the time goes", "", *profile(sizes[-1]), ""]
     if "verify" not in args.skip:
         out += ["### verify", "", *verify_figure(), ""]
     out.append(f"Load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}.")

@@ -6,10 +6,10 @@ token hides. The scanner keeps only hardcoded-credential findings for them.
 
 Three ways to the same list:
 - `walk(root)`: os.scandir recursion in sorted order, ignore files read at every level (the reference);
-- `walk(root, use_git=True)`: when `root` is the top of a git work tree, `git ls-files` lists tracked and
-  untracked files and the git-ignored ones (with only the per-folder .gitignore files, as the walk reads);
-  .zoho-migrate-ignore, skipped folders and --exclude globs are applied on top, and folders git reports as wholly
-  ignored are walked the reference way. Anything the listing cannot answer exactly (a directory symlink, a
+- `walk(root, use_git=True)` (opt-in, see engine.py): when `root` is the top of a git work tree, `git ls-files`
+  lists tracked and untracked files and the git-ignored ones (with only the per-folder .gitignore files, as the
+  walk reads them); .zoho-migrate-ignore, skipped folders and --exclude globs are applied on top, and folders
+  git reports as wholly ignored are walked the reference way. Anything the listing cannot answer exactly (a directory symlink, a
   nested repository or submodule, a tracked file that .gitignore matches, a warning from git) falls back to the
   reference walk;
 - `lookup(root, relatives)`: only the given paths (`--changed-since`), with the decisions the walk would make

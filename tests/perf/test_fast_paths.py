@@ -134,8 +134,17 @@ def _repo(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def git_listing(monkeypatch):
+    """The git listing is opt-in (it measured slower than the walk on the bench corpus): turn it on."""
+    from migrate.scan import engine
+
+    monkeypatch.setenv(engine.GIT_LISTING_ENV, "1")
+    assert engine.git_listing_enabled(True)
+
+
 @pytest.mark.skipif(not HAVE_GIT, reason="git is not installed")
-def test_git_listing_matches_the_walk(ruleset, tmp_path):
+def test_git_listing_matches_the_walk(ruleset, tmp_path, git_listing):
     root = _repo(tmp_path)
     skip = frozenset(ruleset.scan.skip_dirs)
     fast_walker, slow_walker = Walker(skip_dirs=skip), Walker(skip_dirs=skip)
@@ -157,14 +166,14 @@ def test_git_listing_matches_the_walk(ruleset, tmp_path):
 
 
 @pytest.mark.skipif(not HAVE_GIT, reason="git is not installed")
-def test_git_listing_with_excludes_matches_the_walk(ruleset, tmp_path):
+def test_git_listing_with_excludes_matches_the_walk(ruleset, tmp_path, git_listing):
     root = _repo(tmp_path)
     _same(root, ruleset, jobs=1, excludes=("sub", "*.env"))
 
 
 @pytest.mark.skipif(not HAVE_GIT, reason="git is not installed")
 @pytest.mark.parametrize("case", ["directory-symlink", "tracked-but-ignored", "nested-repository"])
-def test_git_listing_falls_back_to_the_walk_when_it_cannot_answer(ruleset, tmp_path, case):
+def test_git_listing_falls_back_to_the_walk_when_it_cannot_answer(ruleset, tmp_path, case, git_listing):
     root = _repo(tmp_path)
     if case == "directory-symlink":
         (root / "again").symlink_to("sub", target_is_directory=True)
