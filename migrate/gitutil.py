@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,12 +115,11 @@ def history_changes(
         "log", *revisions, "--reverse", "--no-merges", "--no-color", "--no-ext-diff", "--no-renames",
         "--unified=0", "--diff-filter=AMT", "--format=%x00commit %H %aI", "-p", "--", *(pathspecs or ["."]),
     ]  # fmt: skip
-    out = git(args, repo, what="--history")
     current: CommitChange | None = None
     commit = date = ""
     line_no = 0
     in_header = False  # between `diff --git` and the first hunk: `+++ b/path` names the file
-    for raw in out.split(b"\n"):
+    for raw in _stream_git(args, repo, what="--history"):
         if raw.startswith(b"\0commit "):
             if current is not None and current.added:
                 yield current
@@ -144,6 +144,32 @@ def history_changes(
         yield current
 
 
+def _stream_git(args: list[str], cwd: Path, *, what: str) -> Iterator[bytes]:
+    """git's stdout line by line (without the newline), read as it is produced: a long history is never held in
+    memory at once. A failure raises ConfigError once the output ends; stopping early ends git."""
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(
+                ["git", "-c", "core.quotePath=false", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=errors
+            )
+        except FileNotFoundError:
+            raise ConfigError(f"{what}: git is not installed or not on PATH") from None
+        assert proc.stdout is not None
+        try:
+            for line in proc.stdout:
+                yield line.rstrip(b"\n")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            errors.seek(0)
+            reason = errors.read().decode(_ENCODING, "replace").strip().splitlines()
+            message = next((line for line in reason if line.startswith("fatal:")), reason[0] if reason else "")
+            raise ConfigError(f"{what}: {message.removeprefix('fatal: ') or 'git failed'}")
+
+
 class BlobReader:
     """Reads `commit:path` blobs through one long-lived `git cat-file --batch` process (fast for many blobs)."""
 
@@ -155,6 +181,8 @@ class BlobReader:
     def read(self, commit: str, path: str, max_size: int) -> bytes | None:
         """The blob's bytes, or None when it is missing, not a blob or larger than `max_size`."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        if "\n" in path:
+            return None  # the batch protocol is line based; such a path cannot be asked for
         self.proc.stdin.write(f"{commit}:{path}\n".encode(_ENCODING, "surrogateescape"))
         self.proc.stdin.flush()
         header = self.proc.stdout.readline().split()

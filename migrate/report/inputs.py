@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.report.sources import clip_line
 from migrate.ruleset import RuleSet
 from migrate.secrets import mask_text
+
+MAX_DIFF_LINES = 600  # per file; a rewrite of a huge generated file is not reviewed in a report
 
 
 @dataclass
@@ -36,6 +39,15 @@ def _as_dict(item: Any) -> dict[str, Any]:
     if hasattr(item, "to_json"):
         return dict(item.to_json())
     return dict(vars(item))
+
+
+def clip_diff(diff: str, max_lines: int = MAX_DIFF_LINES) -> str:
+    """One file's diff as the report shows it: long lines cut around their start, at most `max_lines` lines."""
+    lines = diff.splitlines()
+    shown = [clip_line(line) for line in lines[:max_lines]]
+    if len(lines) > max_lines:
+        shown.append(f"… {len(lines) - max_lines} more diff lines: run `zoho-migrate rewrite` for the whole diff")
+    return "\n".join(shown) + "\n"
 
 
 def split_diff(diff: str) -> list[tuple[str, str]]:
@@ -75,7 +87,7 @@ def proposal(paths: list[Path], ruleset: RuleSet, excludes: tuple[str, ...] = ()
             ManualItem(str(data.get("path", "")), int(data.get("line", 0) or 0), str(data.get("rule_id", "")),
                        str(data.get("text", "")))  # fmt: skip
         )
-    return Proposal(diffs=split_diff(diff), manual=manual, available=True)
+    return Proposal(diffs=[(path, clip_diff(text)) for path, text in split_diff(diff)], manual=manual, available=True)
 
 
 @dataclass

@@ -118,7 +118,7 @@ def build_report(
         views = [
             FindingView(
                 f,
-                reader.context(f.path, f.line, f.end_line, context_lines),
+                reader.context(f.path, f.line, f.end_line, context_lines, f.column),
                 manual_texts.get(f.rule_id),
                 anchor("f", f"{f.path}-{f.line}-{f.column}-{f.rule_id}"),
             )

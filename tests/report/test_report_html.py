@@ -243,3 +243,16 @@ def test_usage_errors(project, tmp_path):
     assert run_cli("report", str(project)).returncode == 2  # -o is required
     proc = run_cli("report", str(tmp_path / "missing"), "-o", str(tmp_path / "r.html"))
     assert proc.returncode == 2 and "missing" in proc.stderr
+
+
+def test_minified_lines_are_cut_and_masked(tmp_path, ruleset):
+    secret = "9a8b7c6d5e4f30211203f4e5d6c7b8a9"
+    line = "var a=1;" * 4000 + f'zoho.authtoken="{secret}";fetch("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken="+t);' + "b();" * 5000
+    (tmp_path / "bundle.min.js").write_text(line + "\n")
+    result = scan_paths([tmp_path], ruleset, ScanOptions(jobs=1))
+    assert result.findings
+    report = build_report(result, ruleset, proposal=Proposal(note="none"))
+    shown = report.files[0].findings[0].context.lines[0]
+    assert len(shown) < 400 and "more characters]" in shown and "characters] " in shown
+    text = Renderer(ruleset).html(report)
+    assert secret not in text and len(text) < 200_000
