@@ -34,11 +34,31 @@ class CommentMap:
             tree = parsing.parse(self.language.tree_sitter, data)
             self.parse_error = tree.root_node.has_error
             spans = parsing.capture_spans(self.language.tree_sitter, tree, self.language.comment_query)
+            if self.parse_error:
+                spans = self._agreed(spans, data)
         else:
             self._byte_offsets = False
             spans = marker_spans(self.text, self.language.line_comments, self.language.block_comments)
         self._starts = [s for s, _ in spans]
         self._ends = [e for _, e in spans]
+
+    def _agreed(self, spans: list[tuple[int, int]], data: bytes) -> list[tuple[int, int]]:
+        """On a tree with parse errors, keep only the comments the marker scanner also sees start there.
+
+        Error recovery can turn code into a "comment" (`"https://crm.zoho.com/..."` whose string was broken
+        becomes a `//crm.zoho.com/...` comment); a comment both methods agree on is one. Captured strings
+        (Python docstrings) are kept: the marker scanner does not know them.
+        """
+        marker_starts = {
+            self._byte_offset(start) if self._byte_offsets else start
+            for start, _ in marker_spans(self.text, self.language.line_comments, self.language.block_comments)
+        }
+        kept = []
+        for start, end in spans:
+            head = data[start : start + 4].lstrip(b"rRbBuUfF")
+            if start in marker_starts or head[:1] in (b'"', b"'"):
+                kept.append((start, end))
+        return kept
 
     def contains(self, offset: int) -> bool:
         """Is the character at `offset` inside a comment?"""

@@ -117,3 +117,15 @@ def test_deluge_pasted_into_other_files(language, code):
 def test_string_that_looks_like_a_comment_is_code():
     assert lines('s = "# " + "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t', "python")
     assert lines('curl "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=$T#frag"', "shell")
+
+
+@pytest.mark.parametrize("language", ["python", "php", "javascript", "ruby"])
+def test_comments_found_after_non_ascii_text(language):
+    # tree-sitter counts bytes: offsets after é/ü must still land in the right comment
+    prefix = "<?php\n" if language == "php" else ""
+    hash_or_slash = "//" if language in ("php", "javascript") else "#"
+    code = (
+        f'{prefix}a = "ééé üü"; {hash_or_slash} u = "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken="\n'
+        'b = "çà"; u = "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t\n'
+    )
+    assert lines(code, language) == {3 if prefix else 2}
