@@ -40,6 +40,8 @@ from migrate.scan.walk import Walker
 
 # below this many files a process pool costs more than it saves
 PARALLEL_THRESHOLD = 64
+# below this many files the literal plan (~50 ms to build) costs more than it saves, e.g. for --changed-since
+PLAN_THRESHOLD = 64
 BATCH_SIZE = 16
 # batches queued per worker: enough that one slow file (a 3 MB minified bundle) does not leave the other workers
 # idle while the results wait for it in order; few enough (paths and small outcomes) to keep memory flat
@@ -123,12 +125,18 @@ def default_jobs() -> int:
 
 
 def _prepare(ruleset: RuleSet, max_file_size: int, fast: bool = True) -> None:
-    """Compile the rules (and the literal plan) once for this scan; forked workers inherit them."""
+    """Compile the rules once for this scan; forked workers inherit them (and the literal plan, see _outcomes)."""
     compiled = CompiledRules(ruleset)
     _STATE["compiled"] = compiled
     _STATE["languages"] = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
-    _STATE["plan"] = ScanPlan(compiled) if fast else None
+    _STATE["plan"] = None
+    _STATE["want_plan"] = fast
     _STATE["max_size"] = max_file_size
+
+
+def _ensure_plan() -> None:
+    if _STATE.get("want_plan") and _STATE.get("plan") is None:
+        _STATE["plan"] = ScanPlan(_STATE["compiled"])
 
 
 def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcome:
@@ -201,6 +209,8 @@ def _batches(work: Iterator[_Work], size: int) -> Iterator[list[_Work]]:
 def _outcomes(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutcome]]:
     """(display path, outcome) in listing order; in worker processes when the tree is big enough."""
     head = list(islice(work, PARALLEL_THRESHOLD))
+    if len(head) >= min(PLAN_THRESHOLD, PARALLEL_THRESHOLD):
+        _ensure_plan()
     if jobs <= 1 or len(head) < PARALLEL_THRESHOLD:
         for path, display, ignored in chain(head, work):
             yield display, scan_file(Path(path), display, ignored)

@@ -30,6 +30,14 @@ LEGACY_PY = (
 )
 
 
+@pytest.fixture(autouse=True)
+def always_plan(monkeypatch):
+    """Small test trees get the literal plan too (the engine skips it below PLAN_THRESHOLD files)."""
+    from migrate.scan import engine
+
+    monkeypatch.setattr(engine, "PLAN_THRESHOLD", 0)
+
+
 def _snapshot(result: ScanResult) -> dict:
     data = result.to_json()
     data["stats"].pop("seconds")
@@ -50,6 +58,23 @@ def _same(root: Path, ruleset, **options) -> dict:
 def test_fixture_projects_identical_with_and_without_fast_paths(ruleset):
     result = _same(FIXTURES, ruleset, jobs=1)
     assert result["findings"], "the fixtures must produce findings, or this comparison proves nothing"
+
+
+def test_every_fixture_project_alone_is_identical(ruleset):
+    for project in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        _same(project, ruleset, jobs=1)
+
+
+def test_fast_paths_really_ran(ruleset, monkeypatch):
+    from migrate.scan import engine
+
+    scan_paths([FIXTURES], ruleset, ScanOptions(jobs=1))
+    assert engine._STATE["plan"] is not None
+    scan_paths([FIXTURES], ruleset, ScanOptions(jobs=1, fast_paths=False))
+    assert engine._STATE["plan"] is None
+    monkeypatch.setattr(engine, "PLAN_THRESHOLD", 64)
+    scan_paths([FIXTURES / "legacy-invoice-py"], ruleset, ScanOptions(jobs=1))
+    assert engine._STATE["plan"] is None, "a handful of files is scanned without building the plan"
 
 
 @pytest.mark.parametrize("engine", ["hyperscan", "ahocorasick"])
