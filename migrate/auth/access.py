@@ -20,6 +20,8 @@ from migrate.auth.store import lock_path_for
 from migrate.auth.token import Token, TokenStore
 
 LOCK_TIMEOUT_SECONDS = 180.0
+# when a due refresh fails, an access token with at least this long left is still handed out (with a note)
+MIN_USABLE_SECONDS = 30.0
 
 
 def _stored(store: TokenStore, token: Token) -> Token | None:
@@ -85,7 +87,16 @@ def ensure_fresh(
                 raise OAuthError("cannot refresh: the stored token lacks a client id, client secret or "
                                  "refresh token")
             with AccountsClient(config, url, note=note, sleep=sleep) as accounts:
-                reply = accounts.refresh(current.client_id, current.client_secret, current.refresh_token)
+                try:
+                    reply = accounts.refresh(current.client_id, current.client_secret, current.refresh_token)
+                except OAuthError as error:
+                    left = current.seconds_left()
+                    if stale_access is None and left is not None and left >= MIN_USABLE_SECONDS:
+                        # inside the margin but still valid: better a token for a few minutes than none
+                        if note:
+                            note(f"{error}; using the current access token, valid {int(left)}s more")
+                        return current
+                    raise
             reply.apply_to(current)
             current.accounts_url = url
             store.save_token(current)

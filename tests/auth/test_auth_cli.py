@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from migrate.auth.store import open_store
+from migrate.auth.store import Token, open_store
 from tests.auth.helpers import assert_no_secret, clean_env, emulator_secrets
 from tests.conftest import FIXTURES, REPO
 
@@ -308,7 +308,9 @@ def test_stored_accounts_server_kept_when_env_alone(emulator, auth_cli, cred_env
     assert proc.stdout.strip() not in ("", first) and len(emulator.log.refreshes()) == 2
     rotated = dict(cred_env, ZOHO_CLIENT_SECRET="rotated-secret-value-000000")
     bad = auth_cli("token", "--min-valid", "99999", env=rotated, accounts=False)
-    assert bad.returncode == 2 and "invalid_client_secret" in bad.stderr
+    # the refresh is refused; the current token (an hour left) is still handed out, the reason on stderr
+    assert bad.returncode == 0 and bad.stdout.strip() == proc.stdout.strip()
+    assert "invalid_client_secret" in bad.stderr and "using the current access token" in bad.stderr
     assert "rotated-secret-value-000000" not in bad.stdout + bad.stderr
 
 
@@ -389,3 +391,23 @@ def test_injection_in_user_name_via_cli(emulator, auth_cli, cred_env, home, stor
 
     with sqlite3.connect(store_path) as db:
         assert db.execute("SELECT count(*) FROM zoho_tokens WHERE user_name = ?", (name,)).fetchone() == (1,)
+
+
+def test_refused_refresh_falls_back_to_a_still_valid_token(emulator, auth_cli, cred_env, store_path):
+    """Inside the margin but valid for two more minutes: a refused refresh (the refresh limit) still yields the
+    current token, with the reason on stderr; once it is nearly expired the failure is an error."""
+    c = emulator.credentials
+    store = open_store(f"sqlite:{store_path}")
+    store.save_token(Token(client_id=c.client_id, client_secret=c.client_secret, refresh_token=c.refresh_token,
+                           access_token=c.access_token, expiry_time=int((time.time() + 120) * 1000),
+                           accounts_url=emulator.base_url))
+    emulator.accounts.refresh_limit = (0, 600.0)
+    proc = auth_cli("token", env=cred_env)
+    assert proc.returncode == 0 and proc.stdout.strip() == c.access_token
+    assert "too many requests" in proc.stderr and "using the current access token" in proc.stderr
+    assert_no_secret(proc.stderr, emulator_secrets(emulator))
+    (stored,) = store.get_tokens()
+    stored.expiry_time = int((time.time() + 10) * 1000)
+    store.save_token(stored)
+    proc = auth_cli("token", env=cred_env)
+    assert proc.returncode == 2 and proc.stdout == "" and "too many requests" in proc.stderr
