@@ -86,7 +86,7 @@ class Fetcher:
                                   max_keepalive_connections=max(1, self.settings.concurrency))
             self.client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.settings.timeout_seconds, connect=self.settings.connect_timeout_seconds),
-                limits=limits, transport=self.transport, follow_redirects=False, trust_env=False)
+                limits=limits, transport=self.transport, follow_redirects=False)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
