@@ -72,3 +72,23 @@ def find_leaks(findings: list[Finding], ruleset: RuleSet, accounts: str) -> list
             )
         )
     return leaks
+
+
+@dataclass
+class LeakGroup:
+    """Leaks of one kind: how to revoke it is said once, then every place it was found."""
+
+    title: str
+    revoke: str
+    rotate: str
+    leaks: list[Leak]
+
+
+def group_leaks(leaks: list[Leak]) -> list[LeakGroup]:
+    groups: dict[tuple[str, str, str], LeakGroup] = {}
+    for leak in leaks:
+        key = (leak.title, leak.revoke, leak.rotate)
+        if key not in groups:
+            groups[key] = LeakGroup(leak.title, leak.revoke, leak.rotate, [])
+        groups[key].leaks.append(leak)
+    return list(groups.values())

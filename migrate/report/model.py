@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from migrate import __version__
 from migrate.report.inputs import ManualItem, Proposal, Verification
-from migrate.report.leaks import Leak, find_leaks, history_note
+from migrate.report.leaks import Leak, LeakGroup, find_leaks, group_leaks, history_note
 from migrate.report.oauth import OAuthPlan, oauth_plan
 from migrate.report.sources import Context, SourceReader
 from migrate.ruleset import RuleSet
@@ -68,6 +68,14 @@ class Report:
     @property
     def total(self) -> int:
         return len(self.result.findings)
+
+    @property
+    def leak_groups(self) -> list[LeakGroup]:
+        return group_leaks(self.leaks)
+
+    @property
+    def history_leak_groups(self) -> list[LeakGroup]:
+        return group_leaks(self.history_leaks)
 
     @property
     def fixable(self) -> int:
