@@ -177,6 +177,8 @@ def scan(
     no_config: bool,
 ) -> int:
     """Find legacy Zoho authtoken/apikey usage in PATHS (default: the current folder)."""
+    if write_baseline is not None and changed_since is not None and not history:
+        raise ConfigError("--write-baseline records the whole tree's findings; drop --changed-since")
     config: Config = discover(paths, config_file, enabled=not no_config)
     output_format = str(merged(ctx, "output_format", output_format, config.format))
     if output_format not in FORMATS:

@@ -122,3 +122,10 @@ def test_bad_baseline_files_exit_two(tmp_path):
     broken.write_text("{not json")
     proc = run_cli("scan", str(project), "--baseline", str(broken))
     assert proc.returncode == 2 and "broken.json:1" in proc.stderr
+
+
+def test_write_baseline_refuses_a_partial_scan(tmp_path):
+    project = _project(tmp_path, ORIGINAL)
+    proc = run_cli("scan", str(project), "--write-baseline", str(tmp_path / "b.json"), "--changed-since", "HEAD")
+    assert proc.returncode == 2 and "--changed-since" in proc.stderr
+    assert not (tmp_path / "b.json").exists()
