@@ -100,6 +100,9 @@ def _compare_one(path: str, lrec: dict[str, Any], orec: dict[str, Any], spec: Re
                  skip: dict[str, str], result: Comparison) -> list[Difference]:
     diffs: list[Difference] = []
     targets = spec.targets
+    # mapped, but the legacy reply did not carry it (e.g. list views leave addresses out): say so
+    result.not_compared.update(f"{t} (not in the legacy reply)" for t in targets
+                               if t not in lrec and t not in skip and get_path(orec, t) is not None)
     for target, lvalue in lrec.items():
         if spec.lines and target == spec.lines.oauth:
             diffs.extend(_compare_lines(f"{path}.{target}", lvalue, get_path(orec, target), spec, canon, skip))

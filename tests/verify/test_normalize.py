@@ -125,6 +125,9 @@ def test_records_are_matched_by_key_not_position(ruleset, config, canon):
                                                 {"item_id": "1", "rate": 1.0}]}, spec)
     result = compare_records(legacy, oauth, spec, canon, {})
     assert result.differences == [] and result.additions == {"sku"}
+    assert result.not_compared == set()
+    oauth.records[0]["name"] = "B"  # mapped, but the legacy reply above has no <Name>
+    assert compare_records(legacy, oauth, spec, canon, {}).not_compared == {"name (not in the legacy reply)"}
     oauth.records.pop()
     result = compare_records(legacy, oauth, spec, canon, {})
     assert [(d.path, d.oauth) for d in result.differences] == [("items[1]", None)]
