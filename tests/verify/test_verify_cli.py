@@ -151,3 +151,19 @@ def test_record_then_replay_from_the_cli(emulator, tmp_path):
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout) == json.loads(first.stdout)
     assert len(emulator.log) == 0 and "0 requests" in second.stderr
+
+
+def test_results_file_feeds_the_report(emulator, tmp_path):
+    emulator.faults.set_field("items", "4000000002011", "rate", 99, side="oauth")
+    calls = write_calls(tmp_path, CLEAN_CALLS[:2])
+    results = tmp_path / "verify.json"
+    run = run_cli("verify", "--calls", str(calls), *_bases(emulator), "--format", "json", "--output",
+                  str(results), env=_env(emulator))
+    assert run.returncode == 1 and run.stdout == ""
+    assert load_results(results)["summary"]["mismatch"] == 2
+    report = tmp_path / "report.md"
+    made = run_cli("report", str(FIXTURES / "projects" / "legacy-invoice-py"), "-o", str(report), "--format",
+                   "markdown", "--verify-results", str(results))
+    assert made.returncode == 0, made.stderr
+    text = report.read_text()
+    assert "`items`" in text and "items[4000000002011].rate" in text
