@@ -33,5 +33,16 @@ def file_diff(change: FileChange, diff_path: str, newline: str = "\n") -> str:
 
 
 def mask_diff(text: str, patterns: Iterable) -> str:
-    """The diff as it may be shown: every secret replaced by its masked form (`a8b6…231a`)."""
-    return mask_text(text, tuple(patterns))
+    """The diff as it may be shown: every secret replaced by its masked form (`a8b6…231a`).
+
+    Line by line and without the `-`/`+`/` ` prefix, so a pattern never reaches across lines and a removed line
+    is masked exactly as the scanner masks that line.
+    """
+    compiled = tuple(patterns)
+    out = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith(("---", "+++", "@@")) or line[:1] not in ("-", "+", " "):
+            out.append(mask_text(line, compiled))
+        else:
+            out.append(line[0] + mask_text(line[1:], compiled))
+    return "".join(out)

@@ -213,3 +213,17 @@ def statement_extent(text: str, index: int) -> Span:
 
 def line_number(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
+
+
+def in_string(text: str, index: int) -> bool:
+    """Is `index` inside a string literal? (lexed from the start of its line: enough for one-line literals)."""
+    position = line_start(text, index)
+    while position < index:
+        if text[position] in QUOTES:
+            end = skip_string(text, position)
+            if end > index:
+                return True
+            position = end
+            continue
+        position += 1
+    return False

@@ -61,6 +61,17 @@ PAIRS = [
         "ZOHO_CRM_AUTHTOKEN=abc\nOTHER=1\n",
         "ZOHO_CRM_CLIENT_ID=\nZOHO_CRM_CLIENT_SECRET=\nZOHO_CRM_REFRESH_TOKEN=\nOTHER=1\n",
     ),
+    (  # a CI placeholder is renamed with its key; a key the block already has is not added twice
+        "yaml",
+        "env:\n  ZOHO_AUTHTOKEN: ${{ secrets.ZOHO_AUTHTOKEN }}\n  ZOHO_REFRESH_TOKEN: ${{ secrets.R }}\n",
+        "env:\n  ZOHO_CLIENT_ID: ${{ secrets.ZOHO_CLIENT_ID }}\n  ZOHO_CLIENT_SECRET: ${{ secrets.ZOHO_CLIENT_SECRET }}\n"
+        "  ZOHO_REFRESH_TOKEN: ${{ secrets.R }}\n",
+    ),
+    (  # INI: legacy scope line removed, the ticket key becomes OAuth keys in the same section
+        "ini",
+        "[creator]\nurl = https://creator.zoho.com/api/json/app/view/v\nscope = creatorapi\nticket = ${T}\n",
+        "[creator]\nurl = https://creator.zoho.com/api/json/app/view/v\nclient_id =\nclient_secret =\nrefresh_token =\n",
+    ),
 ]
 
 NO_CHANGE = [

@@ -37,8 +37,19 @@ def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
     words = sorted(mapping, key=len, reverse=True)
     org_key = str(ctx.data.common.get("org_key", "organization_id"))
     needs_org = _needs_org(ctx) and "organization" not in text.lower()
+    scope_rules = {r.id for r in ctx.rules_with_action("remove-credential") if (r.fix or {}).get("param") == "scope"}
+    legacy_scope = re.compile(str(ctx.data.common.get("legacy_scope_value", "^$")), re.IGNORECASE)
     edits: list[Edit] = []
     for m in LINE.finditer(text):
+        if (
+            mode != "rename"
+            and m.group("key").lower() == "scope"
+            and ctx.flagged(m.start("key"), scope_rules)
+            and legacy_scope.search(m.group("value").strip().strip("\"'"))
+        ):
+            line_end = m.end() + 1 if m.end() < len(text) else m.end()
+            edits.append(_remove_line(text, m, line_end, ctx.language.name, next(iter(scope_rules))))
+            continue
         if not ctx.flagged(m.start("key"), rule_ids):
             continue
         key = m.group("key")
@@ -60,16 +71,26 @@ def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
             continue
         if mode == "remove":
             continue
-        new_lines = []
-        for index, target in enumerate(targets):
+        existing = _sibling_keys(text, m)
+        new_keys = []
+        for target in targets:
             cased = target.upper() if original_word.isupper() else target
             new_key = key[:start_word] + cased + key[start_word + len(word) :]
+            if new_key.lower() not in existing:  # never a duplicate key: the file may be half-migrated
+                new_keys.append((cased, new_key))
+        if not new_keys:
+            edits.append(_remove_line(text, m, line_end, ctx.language.name, hit.id))
+            continue
+        new_lines = []
+        for index, (cased, new_key) in enumerate(new_keys):
+            targets = [t for t, _ in new_keys]
             value = _value(m.group("value"), original_word, cased, ctx.language.name)
             comma = "," if index < len(targets) - 1 and ctx.language.name == "json" else ""
             last_comma = m.group("comma") if index == len(targets) - 1 else comma
+            separator = m.group("sep") if value else m.group("sep").rstrip()
             new_lines.append(
                 f"{m.group('indent')}{m.group('export') or ''}{m.group('q')}{new_key}{m.group('q')}"
-                f"{m.group('sep')}{value}{last_comma}"
+                f"{separator}{value}{last_comma}"
             )
         edits.append(
             Edit(m.start(), m.end(), "\n".join(new_lines), hit.id, f"`{key}` -> OAuth keys ({', '.join(targets)})")
@@ -77,8 +98,35 @@ def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
     return edits
 
 
+def _sibling_keys(text: str, m: re.Match[str]) -> set[str]:
+    """Keys at the same level of the same block as `m` (YAML/JSON nesting, INI `[section]`, flat env files)."""
+    indent = len(m.group("indent"))
+    lines = text.split("\n")
+    index = text.count("\n", 0, m.start())
+
+    def boundary(line: str) -> bool:
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";", "//")):
+            return False
+        return stripped.startswith("[") or len(line) - len(line.lstrip()) < indent
+
+    start = index
+    while start > 0 and not boundary(lines[start - 1]):
+        start -= 1
+    end = index
+    while end + 1 < len(lines) and not boundary(lines[end + 1]):
+        end += 1
+    keys = set()
+    for line in lines[start : end + 1]:
+        found = LINE.match(line)
+        if found and len(found.group("indent")) == indent:
+            keys.add(found.group("key").lower())
+    return keys
+
+
 def _needs_org(ctx: FileContext) -> bool:
-    products = set(ctx.project_products) | set(ctx.products(ctx.history.original))
+    """The file's own products decide; a file naming none (a `.env`) goes by the project's."""
+    products = set(ctx.products(ctx.history.original)) or set(ctx.project_products)
     for name in products:
         product = ctx.ruleset.endpoints.product(name)
         if product is not None and product.org.get("param"):
@@ -90,7 +138,9 @@ def _value(value: str, old_word: str, new_word: str, language: str) -> str:
     """Rename a placeholder that mentions the key (`${ZOHO_AUTHTOKEN}`); drop anything else (it may be a secret)."""
     stripped = value.strip()
     quote = stripped[:1] if stripped[:1] in ("'", '"') else ""
-    placeholder = re.search(r"\$\{[^}]*\}|\{\{[^}]*\}\}|%\([^)]*\)s|!env\s+\S+", stripped)
+    placeholder = re.search(
+        r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\{\{[^}]*\}\}|%\([^)]*\)s|!env\s+\S+|@[A-Za-z_][\w.]*@|\$[A-Z_][A-Z0-9_]*", stripped
+    )
     if placeholder and old_word.lower() in placeholder.group(0).lower():
         pattern = re.compile(re.escape(old_word), re.IGNORECASE)
         renamed = pattern.sub(lambda w: new_word.upper() if w.group(0).isupper() else new_word.lower(), placeholder.group(0))

@@ -15,6 +15,7 @@ from migrate.rewrite.syntax import (
     QUOTES,
     alone_on_lines,
     expression_end,
+    in_string,
     line_end,
     line_start,
     match_close,
@@ -75,6 +76,8 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
         for m in pattern.finditer(text):
             if any(a <= m.start() < b for a, b in taken) or not ctx.flagged(m.start(), rule.id):
                 continue
+            if in_string(text, m.start() + len(m.group(0)) - len(m.group(0).lstrip())):
+                continue  # `'"authtoken": t'` is text, not a map entry
             edit = _entry_edit(text, m, ctx, rule.id, param)
             if edit is not None:
                 edits.append(edit)

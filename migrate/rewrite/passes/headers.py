@@ -17,6 +17,7 @@ from migrate.rewrite.context import FileContext
 from migrate.rewrite.fixdata import Client
 from migrate.rewrite.model import Edit
 from migrate.rewrite.syntax import (
+    in_string,
     indent_of,
     line_end,
     line_start,
@@ -94,6 +95,8 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     oauth = ctx.data.oauth
     for client in ctx.fixes.clients:
         for m in client.call.finditer(text):
+            if in_string(text, m.start()):
+                continue
             statement = statement_extent(text, m.start())
             body = text[statement.start : statement.end]
             spans = [(statement.start, statement.end)]
