@@ -45,10 +45,20 @@ class SecretBag:
         return value
 
     def scrub(self, text: str, marker: str) -> str:
-        """For files: every known secret replaced whole by `marker`."""
+        """For files: every known secret, and anything secret-shaped (the masking patterns: a token this run
+        never saw, e.g. one a reply echoes), replaced whole by `marker`. Both sides of a recording go through
+        the same scrub, so a replay compares them exactly as the live run did."""
         for secret in sorted(self.values, key=len, reverse=True):
             text = text.replace(secret, marker)
+        for pattern in self.patterns:
+            text = pattern.sub(lambda m: _replace_group(m, marker), text)
         return text
+
+
+def _replace_group(match: re.Match[str], marker: str) -> str:
+    start, end = match.span("secret")
+    whole = match.group(0)
+    return whole[: start - match.start()] + marker + whole[end - match.start():]
 
 
 def scrub_url(url: str, config: VerifyConfig, bag: SecretBag) -> str:

@@ -90,3 +90,15 @@ def test_cassette_file_names_are_safe_and_distinct():
     assert file_name("items") == "items"
     assert file_name("a:b") != file_name("a_b") and file_name("a:b").startswith("a_b-")
     assert "/" not in file_name("../../etc/passwd") and not file_name("../x").startswith(".")
+
+
+def test_token_shaped_values_this_run_never_saw_are_scrubbed_too(verify_with, emulator, tmp_path):
+    stranger = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # e.g. a colleague's authtoken pasted into a description
+    emulator.faults.set_field("items", "4000000002011", "description", f"token {stranger}", side="both")
+    cassettes = tmp_path / "cassettes"
+    live = verify_with(CLEAN_CALLS[1:2], record=cassettes)
+    assert live.results[0].status == "match"
+    assert stranger not in (cassettes / "item.json").read_text()
+    emulator.reset()
+    replayed = verify_with(CLEAN_CALLS[1:2], replay=cassettes, credentials=Credentials())
+    assert replayed.results[0].status == "match" and len(emulator.log) == 0
