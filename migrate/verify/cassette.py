@@ -1,6 +1,6 @@
 """Record/replay: `--record DIR` keeps both sides of every call as JSON cassettes; `--replay DIR` answers from them.
 
-One file per call (`<call id>.json`) plus `accounts.json` for token-endpoint traffic. Secrets are scrubbed from
+One file per call (`<call id>.json`) plus `_accounts.json` for token-endpoint traffic. Secrets are scrubbed from
 requests (URL parameters, form fields, headers) and responses (bodies, headers, token replies) before anything is
 written, and cassettes are written with mode 0600 all the same. A replay never opens a socket: the Fetcher asks
 the Player instead of the network, and an interaction that was not recorded is an error, not a live call.
@@ -78,12 +78,16 @@ class Recorder:
                 "body": scrub_body(body, config, bag),
             },
         }
-        self.calls.setdefault(call_id if side != ACCOUNTS else ACCOUNTS, []).append(entry)
+        key = ACCOUNTS if side == ACCOUNTS else f"call:{call_id}"
+        self.calls.setdefault(key, []).append(entry)
 
     def save(self) -> list[Path]:
         written = []
-        for call_id, entries in self.calls.items():
-            path = self.directory / f"{file_name(call_id)}.json"
+        for key, entries in self.calls.items():
+            call_id = key.removeprefix("call:")
+            # call ids never map to a name starting with "_", so the accounts cassette cannot collide with one
+            name = f"_{ACCOUNTS}" if key == ACCOUNTS else file_name(call_id)
+            path = self.directory / f"{name}.json"
             text = json.dumps({"version": VERSION, "call": call_id, "interactions": entries}, indent=2,
                               ensure_ascii=False)
             text = self.bag.scrub(text, self.config.scrubbed)  # last line of defence

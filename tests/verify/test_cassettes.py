@@ -20,7 +20,7 @@ def test_recording_scrubs_every_secret_from_requests_and_responses(verify_with, 
     report = verify_with(CLEAN_CALLS, record=cassettes)
     assert {r.status for r in report.results} == {"match"}
     files = sorted(cassettes.glob("*.json"))
-    assert {f.stem for f in files} == {c["id"] for c in CLEAN_CALLS} | {"accounts"}
+    assert {f.stem for f in files} == {c["id"] for c in CLEAN_CALLS} | {"_accounts"}
     c = emulator.credentials
     secrets = [c.authtoken, c.apikey, c.client_secret, c.refresh_token, *_issued_tokens(emulator)]
     assert len(secrets) >= 6  # the refresh during the run issued a new access token, which must not leak either
@@ -29,7 +29,7 @@ def test_recording_scrubs_every_secret_from_requests_and_responses(verify_with, 
         for secret in secrets:
             assert secret not in text, f"{secret[:6]}… leaked into {path.name}"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    accounts = json.loads((cassettes / "accounts.json").read_text())
+    accounts = json.loads((cassettes / "_accounts.json").read_text())
     reply = json.loads(accounts["interactions"][0]["response"]["body"])
     assert reply["access_token"] == "[scrubbed]" and reply["api_domain"]
     assert accounts["interactions"][0]["request"]["form"]["client_secret"] == "[scrubbed]"
