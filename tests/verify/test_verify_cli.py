@@ -167,3 +167,18 @@ def test_results_file_feeds_the_report(emulator, tmp_path):
     assert made.returncode == 0, made.stderr
     text = report.read_text()
     assert "`items`" in text and "items[4000000002011].rate" in text
+
+
+def test_user_rules_folder_overrides_verify_defaults(emulator, tmp_path):
+    emulator.faults.set_field("items", "4000000002011", "rate", 99, side="oauth")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "verify.yaml").write_text("verify:\n  ignore_fields: [rate]\n")
+    calls = write_calls(tmp_path, CLEAN_CALLS[:1])
+    result = run_cli("verify", "--calls", str(calls), *_bases(emulator), "--rules", str(rules), "--format", "json",
+                     env=_env(emulator))
+    assert result.returncode == 0, result.stderr
+    assert "rate (ignored)" in json.loads(result.stdout)["results"][0]["not_compared"]
+    (rules / "verify.yaml").write_text("verify:\n  retries: many\n")
+    bad = run_cli("verify", "--calls", str(calls), *_bases(emulator), "--rules", str(rules), env=_env(emulator))
+    assert bad.returncode == 2 and "verify.retries must be a whole number" in bad.stderr
