@@ -99,3 +99,28 @@ def test_api_domain_is_authoritative_for_the_accounts_server(oauth_config, accou
     from migrate.auth.config import accounts_matching_api_domain
 
     assert accounts_matching_api_domain(oauth_config, accounts, api_domain) == expected
+
+
+@pytest.mark.parametrize("server, expected", [
+    ("https://accounts.zoho.eu", "https://accounts.zoho.eu"),
+    ("https%3A%2F%2Faccounts.zoho.in", "https://accounts.zoho.in"),
+    ("https://evil.example", "https://accounts.zoho.com"),
+    ("https://accounts.zoho.eu.evil.example", "https://accounts.zoho.com"),
+    ("https://evil.zoho.eu", "https://accounts.zoho.com"),  # a Zoho domain, but not its accounts host
+])
+def test_redirect_accounts_server_followed_only_when_known(server, expected, capsys, monkeypatch):
+    from urllib.parse import unquote
+
+    from migrate.auth.cli import _accounts_from_redirect
+    from migrate.auth.login import Redirect
+    from migrate.auth.session import Session
+
+    monkeypatch.delenv("ZOHO_ACCOUNTS_URL", raising=False)
+    session = Session(None, None, None)
+    redirect = Redirect.parse(f"http://127.0.0.1/cb?code=1000.x.y&state=s&accounts-server={server}")
+    assert redirect.accounts_server == unquote(server)
+    assert _accounts_from_redirect(session, redirect, "https://accounts.zoho.com") == expected
+    if expected == "https://accounts.zoho.com":
+        assert "ignoring the redirect's unknown accounts-server" in capsys.readouterr().err
+    explicit = Session("http://127.0.0.1:9", None, None)
+    assert _accounts_from_redirect(explicit, redirect, "http://127.0.0.1:9") == "http://127.0.0.1:9"
