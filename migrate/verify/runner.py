@@ -64,7 +64,7 @@ class Verifier:
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.ruleset = ruleset
         self.config = config or load_verify_config(ruleset)
-        self.credentials = credentials
+        self.credentials = dataclasses.replace(credentials)  # the run may fill in the organization id
         self.http = options.http or self.config.http
         self.options = dataclasses.replace(options, http=self.http)
         self.note = note
@@ -95,6 +95,8 @@ class Verifier:
             if sending and not self.replaying:
                 self.tokens = self._token_provider(sending)
             self.sides = Sides(self.config, self.credentials, self.options, self.bag, fetcher, self.tokens)
+            if sending and not self.replaying and not self.credentials.organization_id:
+                await self._discover_organization(sending)
             results = await asyncio.gather(*(self._run_plan(p) for p in plans))
         report = RunReport(list(results), time.perf_counter() - started, fetcher.stats.requests,
                            fetcher.stats.retries, self.tokens.refreshes if self.tokens else 0,
@@ -174,6 +176,29 @@ class Verifier:
         assert self.fetcher is not None
         return TokenProvider(config, token, accounts_url=accounts, fetcher=self.fetcher, bag=self.bag,
                              accounts_base=self.options.accounts_url, store=store)
+
+    async def _discover_organization(self, plans: list[Plan]) -> None:
+        """Without ZOHO_ORGANIZATION_ID, use the default organization, as the legacy XML API itself does."""
+        assert self.sides is not None
+        oauth_config = load_oauth_config(self.ruleset)
+        for plan in plans:
+            match = plan.match
+            if match is None or not match.product.org or match.product.name not in oauth_config.products_with_orgs:
+                continue
+            try:
+                found = await self.sides.default_organization(plan, oauth_config.organizations_path(
+                    match.product.name))
+            except SideError as error:
+                raise ConfigError(f"no ZOHO_ORGANIZATION_ID, and listing the organizations failed: {error}") \
+                    from None
+            if found is None:
+                raise ConfigError("no ZOHO_ORGANIZATION_ID, and the token sees no organization; set it "
+                                  "(`zoho-migrate auth orgs` lists them)")
+            self.credentials.organization_id = found[0]
+            if self.note:
+                self.note(f"no ZOHO_ORGANIZATION_ID: using the default organization {found[0]} ({found[1]}), as "
+                          "the legacy API does; set it to choose another")
+            return
 
     # ---- running one call
 

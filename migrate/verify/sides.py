@@ -72,6 +72,25 @@ class Sides:
         self.replaying = options.replay is not None
         assert options.http is not None
 
+    async def default_organization(self, plan: Plan, path: str) -> tuple[str, str] | None:
+        """(id, name) of the token's default organization, from the product's organizations list (`path`).
+
+        The legacy XML API works on the user's default organization unless told otherwise, so this is the
+        organization the OAuth side must read to compare like with like.
+        """
+        assert plan.match is not None
+        url = f"https://{plan.match.datacenter.api_domain}{path}"
+        reply = await self._send_oauth(Plan(Call("organizations", Endpoint("GET", url)), plan.match,
+                                            Endpoint("GET", url), None), "GET", url, {}, None)
+        parsed, xml = self._parse("oauth", reply)
+        orgs = parsed.get("organizations") if isinstance(parsed, dict) and not xml else None
+        if not isinstance(orgs, list) or not orgs:
+            return None
+        chosen = next((o for o in orgs if isinstance(o, dict) and o.get("is_default_org")), orgs[0])
+        if not isinstance(chosen, dict) or not chosen.get("organization_id"):
+            return None
+        return str(chosen["organization_id"]), str(chosen.get("name") or "")
+
     def _rate_key(self, plan: Plan) -> str:
         if self.credentials.organization_id:
             return f"org:{self.credentials.organization_id}"

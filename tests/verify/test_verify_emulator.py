@@ -311,3 +311,12 @@ def test_secrets_in_differing_values_are_masked(verify_with, emulator):
     assert [d.path for d in result.differences] == ["item.description"]
     shown = json.dumps(result.to_json())
     assert token not in shown and f"key {token[:4]}…{token[-4:]}" in result.differences[0].oauth
+
+
+def test_without_an_organization_id_the_default_organization_is_used(verify_with, emulator):
+    notes: list[str] = []
+    report = verify_with(CLEAN_CALLS[:2], credentials=credentials_for(emulator, organization_id=None), notes=notes)
+    assert {r.status for r in report.results} == {"match"}
+    assert emulator.log.find(path="/invoice/v3/organizations")
+    assert {e.query.get("organization_id") for e in emulator.log.find(path="/invoice/v3/items")} == {"10234695"}
+    assert any("using the default organization 10234695 (Zylker Corp)" in n for n in notes)
