@@ -155,3 +155,18 @@ def test_history_since_a_revision_and_limited_to_a_path(repo):
 def test_history_outside_git_is_a_usage_error(tmp_path):
     proc = run_cli("scan", str(tmp_path), "--history")
     assert proc.returncode == 2 and "not inside a git work tree" in proc.stderr
+
+
+def test_ignore_file_holds_in_a_git_work_tree_and_with_changed_since(repo):
+    write(repo, "vendor_zoho/client.py", LEGACY)
+    write(repo, "svc/generated.py", LEGACY)
+    write(repo, ".zoho-migrate-ignore", "vendor_*/\nsvc/generated.py\n")
+    commit(repo, "vendored code")
+    full = run_cli("scan", ".", "--format", "json", cwd=repo)
+    assert _paths(full) == {"old.py", "svc/legacy.py"}
+    for rel in ("vendor_zoho/client.py", "svc/generated.py", "old.py"):
+        write(repo, rel, LEGACY + LEGACY)
+    changed = run_cli("scan", ".", "--changed-since", "HEAD", "--format", "json", cwd=repo)
+    assert _paths(changed) == {"old.py"}
+    excluded = run_cli("scan", ".", "--changed-since", "HEAD", "--exclude", "old.py", "--format", "json", cwd=repo)
+    assert _paths(excluded) == set()
