@@ -15,6 +15,7 @@ from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.model import AppliedEdit, Conflict, Edit, ManualStep
 from migrate.rewrite.passes import (
     calls,
+    cleanup,
     configkeys,
     credentials,
     definitions,
@@ -37,6 +38,7 @@ Pass = Callable[[str, FileContext], list[Edit]]
 # then URLs, then the variables that are now unused, then reply handling, calls, config, imports last
 PASSES: tuple[Pass, ...] = (
     credentials.run,
+    cleanup.run,
     oauthheader.run,
     headers.run,
     queryparams.run,

@@ -65,7 +65,8 @@ class LanguageFixes:
 
 
 def _with_param(pattern: str, param_regex: str, flags: int) -> re.Pattern[str]:
-    return re.compile(pattern.replace(PARAM_PLACEHOLDER, param_regex), flags | re.IGNORECASE)
+    """Case-sensitive: Zoho's parameters are lowercase; `authToken:` is an SDK option, left to a manual step."""
+    return re.compile(pattern.replace(PARAM_PLACEHOLDER, param_regex), flags)
 
 
 def _compile(value: Any, where: str) -> re.Pattern[str] | None:

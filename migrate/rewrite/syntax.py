@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
@@ -227,3 +228,71 @@ def in_string(text: str, index: int) -> bool:
             continue
         position += 1
     return False
+
+
+def string_bounds(text: str, index: int) -> tuple[int, int] | None:
+    """[start, end) of the string literal (quotes included) containing `index`, lexed from its line's start."""
+    position = line_start(text, index)
+    while position <= index:
+        if text[position] in QUOTES:
+            end = skip_string(text, position)
+            if position < index < end:
+                return position, end
+            position = end
+            continue
+        position += 1
+    return None
+
+
+def statement_containing(text: str, index: int) -> Span:
+    """The whole statement around `index`, even when `index` sits on a later line inside its brackets."""
+    depth = 0
+    start = 0
+    position = 0
+    at_line_start = True
+    while position < index:
+        char = text[position]
+        if at_line_start and depth <= 0:
+            start = position
+        at_line_start = False
+        if char in QUOTES:
+            position = skip_string(text, position)
+            continue
+        if char in OPENERS:
+            depth += 1
+        elif char in CLOSERS:
+            depth -= 1
+        elif char == "\n":
+            at_line_start = True
+        position += 1
+    if at_line_start and depth <= 0:
+        start = index
+    return statement_extent(text, start)
+
+
+@lru_cache(maxsize=16)
+def statement_starts(text: str) -> frozenset[int]:
+    """Offsets of line starts outside every parenthesis and square bracket: where a statement can begin.
+
+    `params={...}` on its own line inside a call's arguments is a keyword argument, not an assignment.
+    """
+    starts = {0}
+    depth = 0
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char in QUOTES:
+            position = skip_string(text, position)
+            continue
+        if char in "([":  # braces are blocks in most languages: a statement can start inside them
+            depth += 1
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+        elif char == "\n" and depth == 0:
+            starts.add(position + 1)
+        position += 1
+    return frozenset(starts)
+
+
+def at_statement_start(text: str, index: int) -> bool:
+    return line_start(text, index) in statement_starts(text)

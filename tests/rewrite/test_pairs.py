@@ -128,3 +128,38 @@ def test_crm_unknown_labels_stay_with_a_manual_step(ruleset) -> None:
     assert "selectColumns=Leads(Shoe Size)" in result.text
     texts = " ".join(s.text for s in result.manual)
     assert "Shoe Size" in texts and "page" in texts
+
+
+MORE_PAIRS = [
+    (  # the keyword argument left empty is dropped; a kwarg line is never taken for a variable definition
+        "python",
+        'r = requests.get(\n    URL,\n    params={\n        "authtoken": T,\n    },\n    timeout=5,\n)  # https://books.zoho.com/api/v3/items\n',
+        'r = requests.get(\n    URL,\n    timeout=5,\n    headers={"Authorization": zoho_auth.authorization(), "X-com-zoho-books-organizationid": '
+        "zoho_auth.organization_id()},\n)  # https://books.zoho.com/api/v3/items\n",
+    ),
+    (  # a literal `Zoho-authtoken <token>` string becomes the helper's value (no splice into a plain string)
+        "javascript",
+        "async function f() {\n  return axios.get(u, { headers: { Authorization: 'Zoho-authtoken 0f1e2d3c4b5a69788796a5b4c3d2e1f0' } });\n}  // zoho\n",
+        "async function f() {\n  return axios.get(u, { headers: { Authorization: await zohoAuth.authorization() } });\n}  // zoho\n",
+    ),
+    (  # an empty string left after the query is dropped from the concatenation
+        "javascript",
+        "var U = 'https://invoice.zoho.com/api/estimates/';\nload(U + '?authtoken=' + t);\n",
+        "var U = 'https://www.zohoapis.com/invoice/v3/estimates';\nload(U);\n",
+    ),
+    (  # a shell header splices the helper into the double-quoted string
+        "shell",
+        'curl -H "Authorization: Zoho-authtoken $T" https://mail.zoho.com/api/accounts\n',
+        'curl -H "Authorization: $(zoho_authorization)" https://mail.zoho.com/api/accounts\n',
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "before", "after"), MORE_PAIRS)
+def test_more_pairs(ruleset, language: str, before: str, after: str) -> None:
+    assert _strip_import(_rewrite(ruleset, language, before)) == after
+
+
+def test_esm_files_import_the_helper(ruleset) -> None:
+    before = "export async function f() {\n  return fetch(`https://books.zoho.com/api/v3/items?authtoken=${t}`);\n}\n"
+    assert 'import zohoAuth from "./zoho_auth.js";\n' in _rewrite(ruleset, "javascript", before)

@@ -12,7 +12,7 @@ import re
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
-from migrate.rewrite.syntax import statement_extent
+from migrate.rewrite.syntax import at_statement_start, statement_extent
 
 SECRET = re.compile(r"(?P<q>[\"'`])(?P<secret>[0-9a-fA-F]{32})(?P=q)")
 
@@ -22,11 +22,16 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         return []
     edits: list[Edit] = []
     rules = ctx.rules_with_action("remove-secret") + ctx.rules_with_action("config-key")
+    # a constant holding an apikey/ticket/authtoken that nothing uses any more goes too (used ones stay, manual)
+    unused_only = {r.id for r in ctx.rules_with_action("remove-credential")}
+    rules += [r for r in ctx.rules_with_action("remove-credential")]
     if not rules:
         return edits
     oauth_env = ctx.data.oauth.get("env") or {}
     done: set[int] = set()
     for m in ctx.fixes.assignment.finditer(text):
+        if not at_statement_start(text, m.start()):
+            continue  # `params={...}` inside a call's arguments is not a variable
         statement = statement_extent(text, m.start())
         if statement.start in done:
             continue
@@ -35,6 +40,8 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             continue
         done.add(statement.start)
         name = m.group("name")
+        if hit.id in unused_only and not any(r.search(name) for r in hit.matcher.regexes):
+            continue  # `url = "...?apikey=" + k` holds a URL, not the credential: only the name tells
         rest = text[: statement.start] + text[statement.end :]
         if re.search(rf"(?<![\w]){re.escape(name)}(?!\w)", rest) is None:
             end = statement.end
@@ -45,6 +52,8 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             if hit.fix and hit.fix.get("action") == "remove-secret" and hit.manual:
                 ctx.add_manual(m.start(), hit.id, hit.manual)
             continue
+        if hit.id in unused_only:
+            continue  # still used: the finding stays a manual step
         secret = SECRET.search(text, statement.start, statement.end)
         if secret is not None:
             env_name = str(oauth_env.get("authtoken", "ZOHO_AUTHTOKEN"))

@@ -17,6 +17,7 @@ from migrate.rewrite.context import FileContext
 from migrate.rewrite.fixdata import Client
 from migrate.rewrite.model import Edit
 from migrate.rewrite.syntax import (
+    at_statement_start,
     in_string,
     indent_of,
     line_end,
@@ -58,6 +59,8 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, 
         return names, where
     definitions = []
     for m in assignment.finditer(text):
+        if not at_statement_start(text, m.start()):
+            continue
         span = statement_extent(text, m.start())
         definitions.append((m.group("name"), span.start, span.end))
     for _ in range(MAX_TAINT_ROUNDS):

@@ -20,7 +20,9 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     if not spec or not helper:
         return []
     module = PurePosixPath(str(helper.get("file", ctx.helper_module))).stem
-    line = ctx.render("import_line", module)
+    esm = spec.get("esm")
+    is_esm = bool(esm and re.search(esm, text, re.MULTILINE)) or ctx.path.endswith(tuple(spec.get("esm_extensions") or ()))
+    line = ctx.render("import_line_esm" if is_esm else "import_line", module)
     if not line.strip() or line.strip() in text:
         return []
     insert_at = _position(text, spec)

@@ -11,7 +11,7 @@ import re
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
-from migrate.rewrite.syntax import QUOTES, match_close, operand_end
+from migrate.rewrite.syntax import QUOTES, match_close, operand_end, string_bounds
 
 SCHEME = re.compile(r"Zoho-authtoken(?P<space>\s+)", re.IGNORECASE)
 
@@ -39,14 +39,30 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                     ctx.uses_helper = True
                     continue
         spliced = _spliced_end(text, after, ctx)
-        inline = getattr(ctx.data.snippets(ctx.fixes), "authorization_inline", None)
-        if spliced is not None and inline is not None:
-            edits.append(Edit(m.start(), spliced, str(inline()), rule_id, "OAuth header"))
-            ctx.uses_helper = True
-            continue
+        bounds = string_bounds(text, m.start())
+        if spliced is not None and bounds is not None:
+            start, end = bounds
+            prefix = _literal_prefix(text, start)
+            if spliced == end - 1 and m.start() == start + 1:
+                # the whole literal is `Zoho-authtoken <token>`: it becomes the helper's authorization value
+                edits.append(Edit(start - len(prefix), end, ctx.render("authorization"), rule_id, "OAuth header"))
+                ctx.uses_helper = True
+                continue
+            inline = getattr(ctx.data.snippets(ctx.fixes), "authorization_inline", None)
+            quotes = str(ctx.fixes.get("inline_quotes") or "")
+            if inline is not None and (text[start] in quotes or (prefix and prefix.lower() in ("f", "$", "$@", "@$"))):
+                edits.append(Edit(m.start(), spliced, str(inline()), rule_id, "OAuth header"))
+                ctx.uses_helper = True
+                continue
         edits.append(Edit(m.start(), m.start() + len("Zoho-authtoken"), scheme, rule_id, "OAuth header scheme"))
         ctx.add_manual(m.start(), rule_id, f"the value after `{scheme}` must now be an OAuth access token")
     return edits
+
+
+def _literal_prefix(text: str, quote_at: int) -> str:
+    """A string prefix right before the quote (Python `f`, C# `$`), which belongs to the literal."""
+    m = re.search(r"(?<![\w])[fFrRbBuU$@]{1,2}$", text[max(0, quote_at - 2) : quote_at])
+    return m.group(0) if m else ""
 
 
 def _spliced_end(text: str, index: int, ctx: FileContext) -> int | None:
