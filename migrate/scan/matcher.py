@@ -16,7 +16,8 @@ from migrate.scan.finding import Finding, fingerprint
 from migrate.scan.prefilter import Prefilter
 from migrate.secrets import mask_text
 
-SUPPRESS = re.compile(r"zoho-migrate:\s*ignore(?:\[(?P<ids>[^\]]*)\])?", re.IGNORECASE)
+# `ignore` as a whole word (not "ignored ..."), optionally `[ids]` (a space before the bracket allowed)
+SUPPRESS = re.compile(r"zoho-migrate:\s*ignore(?![\w-])(?:\s*\[(?P<ids>[^\]]*)\])?", re.IGNORECASE)
 URL_CHARS = re.compile(r"[^\s\"'`<>()\\,;{}]*")
 ZOHO_URL = re.compile(
     r"(?<![\w.-])[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}]*)?", re.IGNORECASE
@@ -341,10 +342,8 @@ class FileMatcher:
         for candidate in (line, line - 1):
             if candidate < 1:
                 continue
-            m = SUPPRESS.search(self.lines.line_text(candidate))
-            if m is None:
-                continue
-            ids = m.group("ids")
-            if ids is None or rule.id in {i.strip() for i in ids.split(",")}:
-                return True
+            for m in SUPPRESS.finditer(self.lines.line_text(candidate)):  # every directive on the line counts
+                ids = m.group("ids")
+                if ids is None or rule.id in {i.strip() for i in ids.split(",")}:
+                    return True
         return False

@@ -145,3 +145,19 @@ def test_nested_ignore_file(tmp_path):
     (tmp_path / "svc" / ".zoho-migrate-ignore").write_text("a.py\n")
     proc = run_cli("scan", str(tmp_path), "--format", "json")
     assert {f["path"] for f in json.loads(proc.stdout)["findings"]} == {"svc/b.py"}
+
+
+def test_directive_details(tmp_path, ruleset):
+    line = CASES["python"][2]
+    row_rules = sorted({f.rule_id for f in _flagged(tmp_path, ruleset, "python", line + "\n").findings})
+    assert len(row_rules) >= 2
+    first, second = row_rules[0], row_rules[1]
+    # two directives in one comment: both apply
+    both = _flagged(tmp_path, ruleset, "python", f"{line}  # zoho-migrate: ignore[{first}] zoho-migrate: ignore[{second}]\n")
+    assert sorted({f.rule_id for f in both.findings}) == row_rules[2:]
+    # a space before the bracket still names the rule (it must not silence every rule)
+    spaced = _flagged(tmp_path, ruleset, "python", f"{line}  # zoho-migrate: ignore [{first}]\n")
+    assert sorted({f.rule_id for f in spaced.findings}) == row_rules[1:]
+    # prose that merely starts with the word is not a directive
+    prose = _flagged(tmp_path, ruleset, "python", f"{line}  # zoho-migrate: ignored until the v3 switch\n")
+    assert sorted({f.rule_id for f in prose.findings}) == row_rules and prose.suppressed == 0
