@@ -145,7 +145,7 @@ MORE_PAIRS = [
     (  # an empty string left after the query is dropped from the concatenation
         "javascript",
         "var U = 'https://invoice.zoho.com/api/estimates/';\nload(U + '?authtoken=' + t);\n",
-        "var U = 'https://www.zohoapis.com/invoice/v3/estimates';\nload(U);\n",
+        "var U = 'https://www.zohoapis.com/invoice/v3/estimates/';\nload(U);\n",
     ),
     (  # a shell header splices the helper into the double-quoted string
         "shell",
@@ -163,3 +163,13 @@ def test_more_pairs(ruleset, language: str, before: str, after: str) -> None:
 def test_esm_files_import_the_helper(ruleset) -> None:
     before = "export async function f() {\n  return fetch(`https://books.zoho.com/api/v3/items?authtoken=${t}`);\n}\n"
     assert 'import zohoAuth from "./zoho_auth.js";\n' in _rewrite(ruleset, "javascript", before)
+
+
+def test_value_outside_the_literal_is_left_alone(ruleset) -> None:
+    """`.append("?authtoken=").append(t)`: removing the literal alone would send the token in the path."""
+    before = (
+        'class C {\n  String u() {\n    StringBuilder url = new StringBuilder("https://invoice.zoho.com/api/invoices/");\n'
+        '    url.append("?authtoken=").append(TOKEN);\n    return url.toString();\n  }\n}\n'
+    )
+    after = _rewrite(ruleset, "java", before)
+    assert 'url.append("?authtoken=").append(TOKEN);' in after

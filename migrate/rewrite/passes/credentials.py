@@ -153,6 +153,8 @@ def _query_edit(text: str, m: re.Match[str], ctx: FileContext, rule_id: str, par
             closed_quote = char
             position = operand_stop
         break
+    if not "".join(value_parts).strip():
+        return None  # `url.append("?authtoken=").append(t)`: the value travels in a way text cannot follow
     if not _value_ok(text, ctx, param, "".join(value_parts)):
         return None
     description = f"removed the `{param}` parameter"

@@ -46,8 +46,8 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             if new is None:
                 continue
             name = _constant_name(text, m.start())
-            if name and _used_as_base(text, name) and url.endswith("/") and not new.endswith("/"):
-                new += "/"
+            if url.endswith("/") and not new.endswith("/") and not _call_argument(text, m.start()):
+                new += "/"  # a stored URL may be a base other code appends to: keep its trailing slash
             if name:
                 bases[name] = (url, new)
         _notes(ctx, m.start(), resolved, family, new)
@@ -158,6 +158,12 @@ def _usage_regex(name: str) -> re.Pattern[str]:
         rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*(?P<q>[\"'])(?P<tail>[^\"'?$#{{]*)|"
         rf"(?:\{{|\$\{{|#\{{){re.escape(name)}\}}(?P<tail2>[^\"'`\s?{{$#]*)"
     )
+
+
+def _call_argument(text: str, url_start: int) -> bool:
+    """Is the URL literal passed straight to a call (`get("https://...")`), so nothing can append to it?"""
+    before = text[max(0, url_start - 40) : url_start]
+    return re.search(r"[(,]\s*[\"'`]$", before) is not None
 
 
 def _used_as_base(text: str, name: str) -> bool:
