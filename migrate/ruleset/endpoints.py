@@ -85,8 +85,13 @@ class PathTemplate:
         parts = []
         position = 0
         for m in _PLACEHOLDER.finditer(template):
-            parts.append(re.escape(template[position : m.start()]))
-            parts.append(f"(?P<{m.group(1)}>.*?)" if m.group(2) else f"(?P<{m.group(1)}>[^/?#]+)")
+            literal = template[position : m.start()]
+            if m.group(2) and literal.endswith("/") and m.end() == len(template):
+                # a trailing `/{rest*}` may be absent entirely: `/api/v3/{module}/{rest*}` matches `/api/v3/invoices`
+                parts.append(re.escape(literal[:-1]) + f"(?:/(?P<{m.group(1)}>.*?))?")
+            else:
+                parts.append(re.escape(literal))
+                parts.append(f"(?P<{m.group(1)}>.*?)" if m.group(2) else f"(?P<{m.group(1)}>[^/?#]+)")
             position = m.end()
         tail = template[position:]
         parts.append(re.escape(tail.rstrip("/")) + "/?")
@@ -241,7 +246,7 @@ class EndpointMap:
                 continue
             m = family.legacy_path.regex.match(path)
             if m:
-                params = {k: v for k, v in m.groupdict().items() if v is not None}
+                params = {k: v or "" for k, v in m.groupdict().items()}
                 return EndpointMatch(family, dc, host, params, query, method.upper())
         return None
 
