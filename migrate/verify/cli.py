@@ -41,6 +41,9 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="Save both sides of every call as cassettes in DIR (secrets scrubbed).")
 @click.option("--replay", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Verify offline from cassettes in DIR (no network).")
+@click.option("--live-oauth", is_flag=True,
+              help="With --replay: legacy replies from the cassettes, OAuth calls sent live (the legacy API is "
+                   "switched off, the new code is not).")
 @click.option("--concurrency", type=click.IntRange(1, 256), metavar="N", help="HTTP requests in flight at once.")
 @click.option("--rate-limit", type=click.IntRange(0), metavar="N",
               help="Requests per minute per organization, both styles together (0: no limit).")
@@ -63,8 +66,8 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--store", envvar="ZOHO_MIGRATE_STORE", metavar="SPEC", help="Token store: sqlite:PATH, file:PATH, python:mod:Class.")
 def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | None, legacy_base: str | None,
            oauth_base: str | None, accounts_url: str | None, output_format: str, output: Path | None,
-           record: Path | None, replay: Path | None, concurrency: int | None, rate_limit: int | None,
-           timeout: float | None, retries: int | None, allow_writes: bool, calibrate: bool,
+           record: Path | None, replay: Path | None, live_oauth: bool, concurrency: int | None,
+           rate_limit: int | None, timeout: float | None, retries: int | None, allow_writes: bool, calibrate: bool,
            ignore: tuple[str, ...], rules_dirs: tuple[Path, ...], authtoken: str | None, apikey: str | None,
            client_id: str | None, client_secret: str | None, refresh_token: str | None,
            access_token: str | None, organization_id: str | None, store: str | None) -> int:
@@ -74,6 +77,8 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
         raise ConfigError("give exactly one of --calls FILE, --from-scan FILE or --har FILE")
     if record and replay:
         raise ConfigError("--record and --replay cannot be used together")
+    if live_oauth and not replay:
+        raise ConfigError("--live-oauth needs --replay DIR (the recorded legacy side)")
     ruleset = load_ruleset(list(rules_dirs))
     config = load_verify_config(ruleset)
     if calls_file:
@@ -92,6 +97,7 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
         oauth_base=check_base(oauth_base, "--oauth-base"),
         accounts_url=check_base(accounts_url, "--accounts-url"),
         allow_writes=allow_writes, calibrate=calibrate, ignore=ignore, record=record, replay=replay,
+        live_oauth=live_oauth,
         http=dataclasses.replace(config.http, **overrides))
     credentials = Credentials(authtoken, apikey, client_id, client_secret, refresh_token, access_token,
                               organization_id, store)

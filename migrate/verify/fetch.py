@@ -3,7 +3,8 @@ retries with exponential backoff on 429/5xx and connection failures (Retry-After
 
 Every request names the Zoho URL it means; a base URL (`--legacy-base`, ...) replaces scheme and host on the way
 out and the meant host travels as `X-Zoho-Host` (how the emulator, and proxies that care, learn it). When a
-Player is set (`--replay`), no client is created at all: answers come from cassettes.
+Player is set (`--replay`), the replayed sides' answers come from cassettes, and when every side is replayed no
+client is created at all.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Fetcher:
 
     def __init__(self, settings: HttpSettings, config: VerifyConfig, bag: SecretBag, *,
                  recorder: Recorder | None = None, player: Player | None = None,
+                 replay_sides: frozenset[str] = frozenset({"legacy", "oauth", "accounts"}),
                  transport: httpx.AsyncBaseTransport | None = None,
                  note: Callable[[str], None] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
@@ -72,6 +74,7 @@ class Fetcher:
         self.bag = bag
         self.recorder = recorder
         self.player = player
+        self.replay_sides = replay_sides if player is not None else frozenset()
         self.transport = transport
         self.note = note
         self.sleep = sleep
@@ -81,7 +84,7 @@ class Fetcher:
         self.stats = Stats()
 
     async def __aenter__(self) -> Fetcher:
-        if self.player is None:
+        if not self.replay_sides >= {"legacy", "oauth", "accounts"}:  # something goes live
             limits = httpx.Limits(max_connections=max(1, self.settings.concurrency),
                                   max_keepalive_connections=max(1, self.settings.concurrency))
             self.client = httpx.AsyncClient(
@@ -99,7 +102,7 @@ class Fetcher:
 
     async def send(self, out: Outgoing) -> Reply:
         """The final reply after retries (a retryable status on the last attempt is returned, not raised)."""
-        if self.player is not None:
+        if self.player is not None and out.side in self.replay_sides:
             try:
                 rec = self.player.answer(out.call_id, out.side, out.method, out.url, out.form)
             except LookupError as error:

@@ -35,4 +35,13 @@ class Options:
     ignore: tuple[str, ...] = ()
     record: Path | None = None
     replay: Path | None = None
+    live_oauth: bool = False  # with `replay`: legacy answers from the cassettes, OAuth calls go live
+
+    @property
+    def replaying_legacy(self) -> bool:
+        return self.replay is not None
+
+    @property
+    def replaying_oauth(self) -> bool:
+        return self.replay is not None and not self.live_oauth
     http: HttpSettings | None = None

@@ -71,7 +71,6 @@ class Verifier:
         self.transport = transport
         self.canon = Canon(self.config)
         self.bag = SecretBag(credentials.secrets(), ruleset.scan.secret_patterns)
-        self.replaying = options.replay is not None
         self.tokens: TokenProvider | None = None
         self.fetcher: Fetcher | None = None
         self.sides: Sides | None = None
@@ -87,15 +86,17 @@ class Verifier:
         recorder = Recorder(self.options.record, self.config, self.bag) if self.options.record else None
         plans = [self._plan(call) for call in calls]
         sending = [p for p in plans if isinstance(p, Plan)]
-        if sending and not self.replaying:
+        live_oauth = bool(sending) and not self.options.replaying_oauth
+        if sending:
             self._check_credentials(sending)
+        replay_sides = frozenset({"legacy"} if self.options.live_oauth else {"legacy", "oauth", "accounts"})
         async with Fetcher(self.http, self.config, self.bag, recorder=recorder, player=player,
-                           transport=self.transport, note=self.note) as fetcher:
+                           replay_sides=replay_sides, transport=self.transport, note=self.note) as fetcher:
             self.fetcher = fetcher
-            if sending and not self.replaying:
+            if live_oauth:
                 self.tokens = self._token_provider(sending)
             self.sides = Sides(self.config, self.credentials, self.options, self.bag, fetcher, self.tokens)
-            if sending and not self.replaying and not self.credentials.organization_id:
+            if live_oauth and not self.credentials.organization_id:
                 await self._discover_organization(sending)
             results = await asyncio.gather(*(self._run_plan(p) for p in plans))
         report = RunReport(list(results), time.perf_counter() - started, fetcher.stats.requests,
@@ -142,8 +143,10 @@ class Verifier:
 
     def _check_credentials(self, plans: list[Plan]) -> None:
         creds = self.credentials
-        if not creds.authtoken:
+        if not creds.authtoken and not self.options.replaying_legacy:
             raise ConfigError("no legacy credentials: set ZOHO_AUTHTOKEN (or --authtoken)")
+        if self.options.replaying_oauth:
+            return
         if not (creds.access_token or creds.store or (creds.client_id and creds.client_secret
                                                        and creds.refresh_token)):
             raise ConfigError("no OAuth credentials: set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN "

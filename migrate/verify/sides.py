@@ -69,7 +69,8 @@ class Sides:
         self.bag = bag
         self.fetcher = fetcher
         self.tokens = tokens
-        self.replaying = options.replay is not None
+        self.replaying_legacy = options.replaying_legacy
+        self.replaying_oauth = options.replaying_oauth
         assert options.http is not None
 
     async def default_organization(self, plan: Plan, path: str) -> tuple[str, str] | None:
@@ -112,7 +113,7 @@ class Sides:
             value = values.get(str(source))
             if not value and source == "scope_param":
                 continue
-            if not value and self.replaying:  # a recording is matched without credentials
+            if not value and self.replaying_legacy:  # a recording is matched without credentials
                 value = self.config.scrubbed
             if not value:
                 env = {"authtoken": "ZOHO_AUTHTOKEN", "apikey": "ZOHO_APIKEY",
@@ -149,7 +150,7 @@ class Sides:
             url = with_params(url, {org["param"]: org_id}, replace=False)
         elif org_id and org.get("header"):
             headers.setdefault(org["header"], org_id)
-        elif org.get("param") and not self.replaying:
+        elif org.get("param") and not self.replaying_oauth:
             raise SideError("oauth", 0, "this call needs the organization id: set ZOHO_ORGANIZATION_ID")
         paging_name = plan.spec.oauth_paging if plan.spec else GENERIC_PAGING
         return await self._pages("oauth", plan, endpoint.method, url, headers,

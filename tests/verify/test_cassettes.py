@@ -102,3 +102,20 @@ def test_token_shaped_values_this_run_never_saw_are_scrubbed_too(verify_with, em
     emulator.reset()
     replayed = verify_with(CLEAN_CALLS[1:2], replay=cassettes, credentials=Credentials())
     assert replayed.results[0].status == "match" and len(emulator.log) == 0
+
+
+def test_recorded_legacy_side_against_live_oauth(verify_with, emulator, tmp_path):
+    """The legacy API is gone but its recordings are not: compare them with today's OAuth replies."""
+    cassettes = tmp_path / "cassettes"
+    verify_with(CLEAN_CALLS[:3], record=cassettes)
+    emulator.reset()
+    emulator.faults.set_field("items", "4000000002019", "rate", 125, side="oauth")
+    c = emulator.credentials
+    creds = Credentials(client_id=c.client_id, client_secret=c.client_secret, refresh_token=c.refresh_token,
+                        organization_id=c.organization_id)  # no authtoken: the legacy API is switched off
+    results = by_id(verify_with(CLEAN_CALLS[:3], replay=cassettes, live_oauth=True, credentials=creds))
+    assert [(d.path, d.legacy, d.oauth) for d in results["items"].differences] == [
+        ("items[4000000002019].rate", 120, 125)]
+    assert results["customers"].status == "match" and results["item"].status == "match"
+    assert not emulator.log.find(side="legacy")
+    assert emulator.log.find(side="oauth") and len(emulator.log.refreshes()) == 1
