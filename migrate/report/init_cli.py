@@ -161,6 +161,7 @@ def init(
         "fail_on": fail_on,
         "branch": branch,
         "sarif_file": settings.get("sarif_file", "zoho-migrate.sarif"),
+        "report_file": settings.get("report_file", "zoho-migrate-report.html"),
         "hook_repo": hook_repo,
         "hook_rev": hook_rev or f"v{__version__}",
     }

@@ -37,12 +37,16 @@ def test_init_writes_both_into_a_fresh_repository(tmp_path):
     steps = workflow["jobs"]["scan"]["steps"]
     scan = next(s for s in steps if s.get("id") == "scan")
     upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
-    assert "--format sarif --output zoho-migrate.sarif" in scan["run"]
-    assert upload["with"]["sarif_file"] == "zoho-migrate.sarif"
+    assert '--format sarif --output "$RUNNER_TEMP/zoho-migrate.sarif"' in scan["run"]
+    assert upload["with"]["sarif_file"] == "${{ runner.temp }}/zoho-migrate.sarif"  # outside the checkout
     assert "always()" in upload["if"]
     annotate = next(s for s in steps if "--format github" in s.get("run", ""))
     assert "--changed-since" in annotate["run"] and "${{ github.base_ref }}" in annotate["run"]
     assert any("steps.scan.outcome == 'failure'" in s.get("if", "") for s in steps)
+    report = next(s for s in steps if s.get("run", "").startswith("zoho-migrate report"))
+    artifact = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert '-o "$RUNNER_TEMP/zoho-migrate-report.html"' in report["run"]
+    assert artifact["with"]["path"] == "${{ runner.temp }}/zoho-migrate-report.html"
     assert "pre-commit install" in proc.stderr
 
 
