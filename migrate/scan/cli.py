@@ -104,7 +104,13 @@ def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
 @click.command()
 @paths_argument
 @click.option(
-    "--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="sarif: GitHub code scanning; github: Actions annotations; junit: CI test reports; "
+    "markdown: a pull-request comment.",
 )
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the output here."
