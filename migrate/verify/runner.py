@@ -127,7 +127,8 @@ class Verifier:
                               "it would change data (use --allow-writes against a sandbox)")
         spec = None
         if match is not None and isinstance(match.family.response, dict):
-            spec = record_spec(match.family.response, f"{match.family.id} response", match.params)
+            spec = record_spec(match.family.response, f"{match.product.source}: family {match.family.id} response",
+                               match.params)
         return Plan(call, match, oauth, spec)
 
     def _carry_paging(self, legacy_url: str, oauth_url: str, match: EndpointMatch) -> str:
