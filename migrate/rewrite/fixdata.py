@@ -57,8 +57,19 @@ class LanguageFixes:
         pattern = self.raw.get("assignment")
         return re.compile(pattern, re.MULTILINE) if pattern else None
 
-    def entry_patterns(self, param_regex: str) -> list[re.Pattern[str]]:
-        return [_with_param(p, param_regex, 0) for p in self.raw.get("entries") or ()]
+    def entry_patterns(self, param_regex: str) -> list[tuple[re.Pattern[str], str]]:
+        """(pattern, brackets it must sit directly inside: "" for any) per entry form.
+
+        An entry is a string or `{pattern, inside}`: JS `authtoken:` is a map entry inside `{}` but a type
+        annotation inside `()`.
+        """
+        result = []
+        for item in self.raw.get("entries") or ():
+            if isinstance(item, dict):
+                result.append((_with_param(str(item["pattern"]), param_regex, 0), str(item.get("inside", ""))))
+            else:
+                result.append((_with_param(str(item), param_regex, 0), ""))
+        return result
 
     def statement_patterns(self, param_regex: str) -> list[re.Pattern[str]]:
         return [_with_param(p, param_regex, re.MULTILINE) for p in self.raw.get("statements") or ()]

@@ -296,3 +296,20 @@ def statement_starts(text: str) -> frozenset[int]:
 
 def at_statement_start(text: str, index: int) -> bool:
     return line_start(text, index) in statement_starts(text)
+
+
+def enclosing_opener(text: str, index: int) -> str | None:
+    """The innermost bracket still open at `index` (`{`, `(` or `[`), or None at statement level."""
+    stack: list[str] = []
+    position = statement_containing(text, index).start
+    while position < index:
+        char = text[position]
+        if char in QUOTES:
+            position = skip_string(text, position)
+            continue
+        if char in OPENERS:
+            stack.append(char)
+        elif char in CLOSERS and stack:
+            stack.pop()
+        position += 1
+    return stack[-1] if stack else None

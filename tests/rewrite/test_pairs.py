@@ -91,7 +91,12 @@ def _rewrite(ruleset, language: str, before: str) -> str:
 
 
 def _strip_import(text: str) -> str:
-    for line in ("import zoho_auth\n", 'const zohoAuth = require("./zoho_auth");\n', '. "$(dirname "$0")/zoho_auth.sh"\n'):
+    for line in (
+        "import zoho_auth\n",
+        'const zohoAuth = require("./zoho_auth");\n',
+        'import * as zohoAuth from "./zoho_auth";\n',
+        '. "$(dirname "$0")/zoho_auth.sh"\n',
+    ):
         text = text.replace(line, "")
     return text
 
@@ -146,6 +151,21 @@ MORE_PAIRS = [
         "javascript",
         "var U = 'https://invoice.zoho.com/api/estimates/';\nload(U + '?authtoken=' + t);\n",
         "var U = 'https://www.zohoapis.com/invoice/v3/estimates/';\nload(U);\n",
+    ),
+    (  # a TS parameter's type annotation is not an entry; the shorthand property is
+        "typescript",
+        "export async function items(authtoken: string, org: string) {\n"
+        "  const q = new URLSearchParams({ authtoken, organization_id: org });\n"
+        "  return fetch(`https://inventory.zoho.eu/api/v1/items?${q}`);\n}\n",
+        "export async function items(authtoken: string, org: string) {\n"
+        "  const q = new URLSearchParams({ organization_id: org });\n"
+        '  return fetch(`https://www.zohoapis.eu/inventory/v1/items?${q}`, { headers: { "Authorization": await zohoAuth.authorization() } });\n}\n',
+    ),
+    (  # curl data flags removed; a continuation line left empty goes
+        "shell",
+        'curl -s "https://invoice.zoho.com/api/items/" \\\n  -d "authtoken=$T" -d "scope=invoiceapi" \\\n  | jq .\n',
+        'curl -H "Authorization: $(zoho_authorization)" -H "X-com-zoho-invoice-organizationid: $(zoho_organization_id)" '
+        '-s "https://www.zohoapis.com/invoice/v3/items/" \\\n  | jq .\n',
     ),
     (  # a shell header splices the helper into the double-quoted string
         "shell",

@@ -14,6 +14,7 @@ from migrate.rewrite.model import Edit
 from migrate.rewrite.syntax import (
     QUOTES,
     alone_on_lines,
+    enclosing_opener,
     expression_end,
     in_string,
     line_end,
@@ -72,12 +73,15 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
         if edit is not None:
             edits.append(edit)
             taken.append((edit.start, edit.end))
-    for pattern in ctx.fixes.entry_patterns(param_regex):
+    for pattern, inside in ctx.fixes.entry_patterns(param_regex):
         for m in pattern.finditer(text):
             if any(a <= m.start() < b for a, b in taken) or not ctx.flagged(m.start(), rule.id):
                 continue
-            if in_string(text, m.start() + len(m.group(0)) - len(m.group(0).lstrip())):
+            key_at = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            if in_string(text, key_at):
                 continue  # `'"authtoken": t'` is text, not a map entry
+            if inside and enclosing_opener(text, key_at) not in inside:
+                continue  # `f(authtoken: string)` is a parameter's type, not an entry
             edit = _entry_edit(text, m, ctx, rule.id, param)
             if edit is not None:
                 edits.append(edit)
@@ -185,7 +189,8 @@ def _entry_edit(text: str, m: re.Match[str], ctx: FileContext, rule_id: str, par
     else:
         end = expression_end(text, m.end())
         value = text[m.end() : end]
-    if end == m.end() or not _value_ok(text, ctx, param, value):
+    shorthand = end == m.end() and text[m.end() :].lstrip()[:1] in (",", "}")  # JS `{ authtoken, ... }`
+    if (end == m.end() and not shorthand) or not _value_ok(text, ctx, param, value or m.group("param")):
         return None
     description = f"removed the `{param}` entry"
     after = end
