@@ -197,3 +197,11 @@ def test_size_depth_and_syntax_limits(config):
         parse_xml(b"<a>" * 8 + b"</a>" * 8, max_bytes=1000, max_depth=5)
     with pytest.raises(XMLRefused, match="not well-formed XML"):
         parse_xml(b'<Response status="1"><Items>', max_bytes=1000, max_depth=5)
+
+
+@pytest.mark.parametrize("doc", [BILLION_LAUGHS, XXE], ids=["billion-laughs", "external-entity"])
+def test_hostile_xml_in_utf16_is_refused_by_the_parser_itself(doc, config):
+    body = doc.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16")
+    with pytest.raises(XMLRefused) as caught:
+        parse_xml(body, max_bytes=1_000_000, max_depth=64)
+    assert "lollol" not in str(caught.value) and "root:" not in str(caught.value)
