@@ -42,6 +42,9 @@ def parse_xml(body: bytes, *, max_bytes: int, max_depth: int) -> etree._Element:
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as error:
+        if "amplification" in str(error.msg) or "entity" in str(error.msg).lower():
+            raise XMLRefused("XML reply uses entities (refused: entity expansion attack; nothing was "
+                             "expanded)") from None
         raise XMLRefused(f"legacy reply is not well-formed XML: {error.msg} (line {error.lineno})") from None
     if root is None:
         raise XMLRefused("legacy reply is empty")
