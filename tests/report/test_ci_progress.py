@@ -52,3 +52,17 @@ def test_cli_progress_goes_to_stderr_and_is_off_under_ci():
     assert "zoho-migrate: scanning" in forced.stderr and "scanning" not in forced.stdout
     quiet = run_cli("scan", str(PROJECT), "--format", "json", env={**os.environ, "CI": "true"})
     assert "scanning" not in quiet.stderr
+
+
+def test_clock_keeps_moving_while_the_count_waits():
+    import time
+
+    stream = FakeTerminal()
+    with Progress("scanning", stream=stream, enabled=True) as meter:
+        meter(5)
+        first = stream.getvalue().count("\r")
+        time.sleep(0.8)  # no progress call: the ticker redraws
+        assert stream.getvalue().count("\r") >= first + 2
+    size = len(stream.getvalue())
+    time.sleep(0.4)
+    assert len(stream.getvalue()) == size  # closed: nothing more is drawn
