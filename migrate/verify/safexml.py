@@ -45,7 +45,8 @@ def parse_xml(body: bytes, *, max_bytes: int, max_depth: int) -> etree._Element:
         if "amplification" in str(error.msg) or "entity reference loop" in str(error.msg):
             raise XMLRefused("XML reply uses entities (refused: entity expansion attack; nothing was "
                              "expanded)") from None
-        raise XMLRefused(f"legacy reply is not well-formed XML: {error.msg} (line {error.lineno})") from None
+        where = "" if "line" in str(error.msg) else f" (line {error.lineno})"
+        raise XMLRefused(f"legacy reply is not well-formed XML: {error.msg}{where}") from None
     if root is None:
         raise XMLRefused("legacy reply is empty")
     if root.getroottree().docinfo.internalDTD is not None:
