@@ -29,7 +29,11 @@ def validator():
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    checker = jsonschema.FormatChecker()  # every format jsonschema knows, incl. the schema's uri / uri-reference
+    assert not checker.conforms("not a uri", "uri") and not checker.conforms("my app.py", "uri-reference"), (
+        "URI formats are not being checked: install the test extra (rfc3987)"
+    )
+    return cls(schema, format_checker=checker)
 
 
 def _git_repo(path: Path) -> None:
