@@ -113,3 +113,20 @@ def test_annotate_leaves_todo_comments_once(tmp_path: Path) -> None:
     assert "    # TODO(zoho-migrate): the v3 URL for this call is PUT https://www.zohoapis.com/invoice/v3/items/{ItemID}" in text
     again = run_cli("rewrite", "--annotate", ".", cwd=work)
     assert again.stdout == ""
+
+
+def test_scanner_fixture_tree_rewrites_safely_and_idempotently(tmp_path: Path) -> None:
+    """The scanner's many-language fixture tree (not written for the rewriter): nothing refused or conflicting,
+    a second run changes nothing, and what a re-scan still finds was listed as a manual step."""
+    work = tmp_path / "scan"
+    shutil.copytree(FIXTURES / "projects" / "scan", work)
+    planned = json.loads(run_in_process("rewrite", "--format", "json", ".", cwd=work).stdout)
+    assert planned["refused"] == [] and planned["conflicts"] == []
+    assert planned["summary"]["files_changed"] >= 10
+    manual = {(s["path"], s["rule_id"]) for s in planned["manual_steps"]}
+    assert run_in_process("rewrite", "--apply", ".", cwd=work).returncode == 0
+    again = run_in_process("rewrite", ".", cwd=work)
+    assert again.stdout == "" and "0 files to change" in again.stderr
+    rescan = json.loads(run_in_process("scan", "--format", "json", ".", cwd=work).stdout)
+    remaining = {(f["path"], f["rule_id"]) for f in rescan["findings"]}
+    assert remaining <= manual, remaining - manual
