@@ -8,7 +8,9 @@ cutting rows with a note. The leading HTML comment lets a bot find and replace i
 from __future__ import annotations
 
 import html
+import os
 from collections import Counter
+from urllib.parse import quote
 
 from migrate.formats import RenderOptions
 from migrate.formats.paths import repo_relative
@@ -41,8 +43,17 @@ def code_cell(text: str) -> str:
     ) + "</code>"
 
 
+def blob_url() -> str | None:
+    """Base URL of the files at this commit when running in GitHub Actions (its standard variables), else None."""
+    server, repository, sha = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    if not (server and repository and sha):
+        return None
+    return f"{server.rstrip('/')}/{repository}/blob/{sha}/"
+
+
 def render(result: ScanResult, ruleset: RuleSet, options: RenderOptions) -> str:
     relative = repo_relative(result)
+    base = blob_url()
     counts = Counter(f.severity for f in result.findings)
     failing = sum(1 for f in result.findings if severity_rank(f.severity) >= severity_rank(options.fail_on))
     files = len({f.path for f in result.findings})
@@ -75,8 +86,11 @@ def render(result: ScanResult, ruleset: RuleSet, options: RenderOptions) -> str:
             commit = getattr(f, "commit", "")
             if commit:
                 location += f" @ {commit[:12]}"
+            where = cell(location)
+            if base and not commit:  # a link to the line in the pull request's commit
+                where = f"[{where}]({base}{quote(relative(f.path))}#L{f.line})"
             row = (
-                f"| {ICONS.get(f.severity, '')} | {f.severity} | `{f.rule_id}` | {cell(location)} | "
+                f"| {ICONS.get(f.severity, '')} | {f.severity} | `{f.rule_id}` | {where} | "
                 f"{cell(f.message)}<br>{code_cell(f.snippet)} |"
             )
             if used + len(row) > MAX_CHARS:

@@ -134,3 +134,18 @@ def test_markdown_paths_are_repository_relative(tmp_path, ruleset, monkeypatch):
     result = scan_paths([tmp_path / "src"], ruleset, ScanOptions(jobs=1))
     _, rows = _table_rows(_render("markdown", result, ruleset))
     assert {row[3] for row in rows} == {"src/a.py:1"}
+
+
+def test_markdown_links_lines_inside_github_actions(ruleset, monkeypatch):
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.example")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/billing")
+    monkeypatch.setenv("GITHUB_SHA", "abc123")
+    result = scan_paths([PROJECT], ruleset, ScanOptions(jobs=1))
+    rendered = MarkdownIt("commonmark").enable("table").render(_render("markdown", result, ruleset))
+    links = lxml_html.fromstring(f"<div>{rendered}</div>").xpath("//td/a/@href")
+    assert len(links) == len(result.findings)
+    first = result.findings[0]
+    assert links[0] == (
+        "https://github.example/acme/billing/blob/abc123/fixtures/projects/legacy-invoice-py/"
+        f"{first.path}#L{first.line}"
+    )
