@@ -256,3 +256,21 @@ def test_minified_lines_are_cut_and_masked(tmp_path, ruleset):
     assert len(shown) < 400 and "more characters]" in shown and "characters] " in shown
     text = Renderer(ruleset).html(report)
     assert secret not in text and len(text) < 200_000
+
+
+def test_a_failing_rewrite_stage_becomes_a_note(project, ruleset, monkeypatch):
+    from migrate.report import inputs
+    from migrate.rewrite import plan as rewrite_plan
+
+    def broken(paths, rs, options=None):
+        raise RuntimeError(f"template exploded near authtoken={AUTHTOKEN}")
+
+    monkeypatch.setattr(rewrite_plan, "plan_rewrite", broken)
+    proposal = inputs.proposal([project], ruleset)
+    assert not proposal.available and "rewrite stage failed" in proposal.note
+    assert AUTHTOKEN not in proposal.note  # the error text is masked too
+    result = scan_paths([project], ruleset, ScanOptions(jobs=1))
+    report = build_report(result, ruleset, proposal=proposal)
+    assert report.manual  # manual steps fall back to the rules' texts
+    text = Renderer(ruleset).html(report)
+    assert "rewrite stage failed" in text and AUTHTOKEN not in text
