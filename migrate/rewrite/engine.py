@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from migrate.errors import RuleError
 from migrate.rewrite.context import ZOHO_URL, FileContext
 from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.model import AppliedEdit, Conflict, Edit, ManualStep
@@ -110,7 +111,11 @@ def rewrite_text(
     touched: set[int] = set()
     stages = [stage for run_pass in PASSES for stage in _stages(run_pass, ctx)]
     for run_pass in stages:
-        edits = run_pass(current, ctx)
+        try:
+            edits = run_pass(current, ctx)
+        except RuleError as error:  # a gap in (user) fix data: this pass leaves the file alone and says why
+            ctx.add_manual(0, "zoho-migrate.fix-data", f"not rewritten by {_pass_name(run_pass)}: {error}")
+            continue
         if not edits:
             continue
         kept, rejected = resolve(edits)
@@ -148,6 +153,11 @@ def rewrite_text(
         datacenter=_datacenter(ctx, text),
         package=_package(ctx, text),
     )
+
+
+def _pass_name(run_pass: Pass) -> str:
+    module = getattr(run_pass, "__module__", "") or ""
+    return module.rsplit(".", 1)[-1] or "a pass"
 
 
 def _stages(run_pass: Pass, ctx: FileContext) -> list[Pass]:

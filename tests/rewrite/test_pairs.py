@@ -167,6 +167,13 @@ MORE_PAIRS = [
         'curl -H "Authorization: $(zoho_authorization)" -H "X-com-zoho-invoice-organizationid: $(zoho_organization_id)" '
         '-s "https://www.zohoapis.com/invoice/v3/items/" \\\n  | jq .\n',
     ),
+    (  # Deluge: a Zoho-authtoken header goes (the connection sends the token); the block gains the connection
+        "deluge",
+        'h = Map();\nh.put("Authorization", "Zoho-authtoken " + token);\nr = invokeurl\n[\n\turl: "https://desk.zoho.com/api/v1/tickets"\n'
+        "\ttype: GET\n\theaders: h\n];\n",
+        'h = Map();\nr = invokeurl\n[\n\turl: "https://desk.zoho.com/api/v1/tickets"\n\ttype: GET\n\theaders: h\n'
+        '\tconnection: "zohodesk"\n];\n',
+    ),
     (  # a shell header splices the helper into the double-quoted string
         "shell",
         'curl -H "Authorization: Zoho-authtoken $T" https://mail.zoho.com/api/accounts\n',

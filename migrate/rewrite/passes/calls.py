@@ -57,10 +57,13 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             close = match_close(text, m.end() - 1)
             if close < 0 or re.search(spec["require"], text[m.end() : close]):
                 continue
-            body_indent = indent_of(text, text.rfind("\n", m.end(), close) + 1) if "\n" in text[m.end() : close] else ""
             line = ctx.render(spec["macro"], connection_for(text[m.start() : close]))
-            if body_indent:
-                at = text.rfind("\n", m.end(), close) + 1
+            last_newline = text.rfind("\n", m.end(), close)
+            if last_newline >= 0 and not text[last_newline + 1 : close].strip():
+                # `]` on its own line: the connection goes on a line of its own, indented like the last entry
+                previous = text.rfind("\n", 0, last_newline) + 1
+                body_indent = indent_of(text, previous) or "\t"
+                at = last_newline + 1
                 edits.append(Edit(at, at, f"{body_indent}{line}\n", RULE_ID, "invokeurl gets a connection"))
             else:
                 edits.append(Edit(close, close, f" {line} ", RULE_ID, "invokeurl gets a connection"))

@@ -24,8 +24,16 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     edits: list[Edit] = []
     scheme = str(ctx.data.oauth.get("header_scheme", "Zoho-oauthtoken"))
     concat = "|".join(re.escape(op) for op in ctx.fixes.concat)
+    header = str(ctx.data.oauth.get("header", "Authorization"))
     for m in SCHEME.finditer(text):
         if not ctx.flagged(m.start(), rule_id):
+            continue
+        if ctx.fixes.get("auth") == "connection":
+            edit = _drop_header_statement(text, ctx, m.start(), header, rule_id)
+            if edit is not None:
+                edits.append(edit)
+            else:
+                ctx.add_manual(m.start(), rule_id, f"remove this `{header}` header: the connection sends the OAuth token")
             continue
         quote_before = m.start() - 1
         after = m.end()
@@ -57,6 +65,16 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         edits.append(Edit(m.start(), m.start() + len("Zoho-authtoken"), scheme, rule_id, "OAuth header scheme"))
         ctx.add_manual(m.start(), rule_id, f"the value after `{scheme}` must now be an OAuth access token")
     return edits
+
+
+def _drop_header_statement(text: str, ctx: FileContext, index: int, header: str, rule_id: str) -> Edit | None:
+    """Deluge: `h.put("Authorization", "Zoho-authtoken " + t);` goes; the invokeurl's connection carries the token."""
+    assert ctx.fixes is not None
+    for pattern in ctx.fixes.statement_patterns(re.escape(header)):
+        for m in pattern.finditer(text):
+            if m.start() <= index < m.end():
+                return Edit(m.start(), m.end(), "", rule_id, "removed the Zoho-authtoken header (the connection sends the token)")
+    return None
 
 
 def _literal_prefix(text: str, quote_at: int) -> str:
