@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import pathspec
+
 from migrate.errors import ConfigError
 from migrate.gitutil import BlobReader, history_changes, repo_root
 from migrate.ruleset import RuleSet
@@ -22,6 +24,9 @@ from migrate.scan.finding import Finding
 from migrate.scan.languages import LanguageIndex
 from migrate.scan.matcher import CompiledRules, FileMatcher
 from migrate.scan.textfile import decode, is_binary
+
+# only ours: a .gitignore says nothing about what was once committed
+IGNORE_FILE = ".zoho-migrate-ignore"
 
 
 @dataclass
@@ -38,6 +43,44 @@ def credential_rule_ids(ruleset: RuleSet) -> set[str]:
     for entry in ruleset.data.get("report", {}).get("leaked", []) or []:
         ids.update(entry.get("rules") or [])
     return ids
+
+
+class _TodayIgnores:
+    """Today's `.zoho-migrate-ignore` files and skipped folders, applied to paths from any commit: what the team
+    excluded from scans (vendored code, fixtures) stays excluded from the history walk."""
+
+    def __init__(self, repo: Path, skip_dirs: tuple[str, ...]) -> None:
+        self.repo = repo
+        self.skip_dirs = set(skip_dirs)
+        self.specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+
+    def _spec(self, folder: str) -> pathspec.GitIgnoreSpec | None:
+        if folder not in self.specs:
+            ignore = self.repo / folder / IGNORE_FILE
+            try:
+                lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                self.specs[folder] = pathspec.GitIgnoreSpec.from_lines(lines)
+            except OSError:
+                self.specs[folder] = None
+        return self.specs[folder]
+
+    def __call__(self, path: str) -> bool:
+        parts = path.split("/")
+        if any(part in self.skip_dirs for part in parts[:-1]):
+            return True
+        for depth in range(len(parts) - 1, -1, -1):  # deepest ignore file with a matching pattern decides
+            spec = self._spec("/".join(parts[:depth]))
+            if spec is None:
+                continue
+            local = "/".join(parts[depth:])
+            decision = spec.check_file(local).include
+            for cut in range(1, len(parts) - depth):  # an ignored folder ignores what is inside it
+                folder_decision = spec.check_file("/".join(parts[depth : depth + cut]) + "/").include
+                if folder_decision:
+                    decision = True
+            if decision is not None:
+                return bool(decision)
+        return False
 
 
 def scan_history(
@@ -70,8 +113,11 @@ def scan_history(
     result = ScanResult(roots=[repo.as_posix()])
     seen: set[tuple[str, str]] = set()
     blobs_read = 0
+    ignored = _TodayIgnores(repo, narrowed.scan.skip_dirs)
     with BlobReader(repo) as reader:
         for change in history_changes(repo, pathspecs, since):
+            if ignored(change.path):
+                continue
             data = reader.read(change.commit, change.path, narrowed.scan.max_file_size)
             blobs_read += 1
             if progress is not None:

@@ -170,3 +170,14 @@ def test_ignore_file_holds_in_a_git_work_tree_and_with_changed_since(repo):
     assert _paths(changed) == {"old.py"}
     excluded = run_cli("scan", ".", "--changed-since", "HEAD", "--exclude", "old.py", "--format", "json", cwd=repo)
     assert _paths(excluded) == set()
+
+
+def test_history_honours_todays_ignore_files_and_skipped_folders(repo):
+    for rel in ("vendor_zoho/client.py", "node_modules/zoho/index.js", "app/settings.py", "app/fixtures/t.py"):
+        write(repo, rel, f'zoho_token = "{SECRET}"\n')
+    commit(repo, "tokens everywhere")
+    write(repo, ".zoho-migrate-ignore", "vendor_*/\n")
+    write(repo, "app/.zoho-migrate-ignore", "fixtures/\n")
+    commit(repo, "ignore vendored code and fixtures")
+    proc = run_cli("scan", "--history", "--format", "json", cwd=repo)
+    assert _paths(proc) == {"app/settings.py"}
