@@ -30,6 +30,7 @@ class Client:
     index: int = 1
     skip: re.Pattern[str] | None = None  # statement mode: a block to step over before inserting (Go's err check)
     macro: str = ""
+    open: str = "{"  # options mode: the bracket an options argument starts with (`[` for PHP arrays)
 
 
 @dataclass
@@ -145,6 +146,7 @@ class FixData:
                     index=int(item.get("index", 1)),
                     skip=_compile(item.get("skip"), where),
                     macro=str(item.get("macro", "")),
+                    open=str(item.get("open", "{")),
                 )
             )
         return LanguageFixes(name=name, raw=raw, templates=raw.get("templates"), clients=clients)

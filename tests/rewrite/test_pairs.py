@@ -200,3 +200,41 @@ def test_value_outside_the_literal_is_left_alone(ruleset) -> None:
     )
     after = _rewrite(ruleset, "java", before)
     assert 'url.append("?authtoken=").append(TOKEN);' in after
+
+
+CLIENT_PAIRS = [
+    (  # PHP Guzzle: the options array gains 'headers'
+        "php",
+        "<?php\n$r = $client->get('https://books.zoho.com/api/v3/items', ['query' => ['authtoken' => $t, 'organization_id' => $org]]);\n",
+        "<?php\n$r = $client->get('https://www.zohoapis.com/books/v3/items', ['headers' => ['Authorization' => zoho_authorization()], "
+        "'query' => ['organization_id' => $org]]);\n",
+    ),
+    (  # Ruby HTTParty: headers keyword argument
+        "ruby",
+        'r = HTTParty.get("https://crm.zoho.com/crm/private/json/Leads/getRecords", query: { authtoken: t, scope: "crmapi" })\n',
+        'r = HTTParty.get("https://www.zohoapis.com/crm/v2/Leads", headers: { "Authorization" => ZohoAuth.authorization })\n',
+    ),
+    (  # Java OkHttp: the builder gets .header(...)
+        "java",
+        'class C {\n  Request r(String t) {\n    return new Request.Builder().url("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t).build();\n  }\n}\n',
+        'class C {\n  Request r(String t) {\n    return new Request.Builder().header("Authorization", ZohoAuth.authorization())'
+        '.url("https://www.zohoapis.com/crm/v2/Leads").build();\n  }\n}\n',
+    ),
+    (  # C# RestSharp: request.AddHeader(...) after the request is created
+        "csharp",
+        'class C {\n  void M(string t) {\n    var request = new RestRequest("https://books.zoho.com/api/v3/items?authtoken=" + t + "&organization_id=1");\n'
+        "    client.Execute(request);\n  }\n}\n",
+        'class C {\n  void M(string t) {\n    var request = new RestRequest("https://www.zohoapis.com/books/v3/items?organization_id=1");\n'
+        '    request.AddHeader("Authorization", ZohoAuth.Authorization());\n    client.Execute(request);\n  }\n}\n',
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "before", "after"), CLIENT_PAIRS)
+def test_client_idioms(ruleset, language: str, before: str, after: str) -> None:
+    text = _rewrite(ruleset, language, before)
+    for line in ("require_once __DIR__ . '/zoho_auth.php';\n", 'require_relative "zoho_auth"\n'):
+        text = text.replace(line, "")
+    assert text == after
+    once = _rewrite(ruleset, language, before)
+    assert _rewrite(ruleset, language, once) == once

@@ -236,16 +236,18 @@ def _add_header(text: str, ctx: FileContext, client: Client, m: re.Match[str], h
         return Edit(args[0].start, args[0].end, wrapped, RULE_ID, description)
     if client.mode == "options":
         args = split_args(text, open_index, close)
-        if len(args) > client.index and args[client.index].of(text).startswith("{"):
+        if len(args) > client.index and args[client.index].of(text).startswith(client.open):
             brace = args[client.index].start
-            if re.search(r"\bheaders\s*:", args[client.index].of(text)):
+            if re.search(r"""\bheaders["']?\s*(?::|=>)""", args[client.index].of(text)):
                 ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=header_name, org=""))
                 return None
             entry = ctx.render("option_entry", headers)
             if text[brace + 1 : line_end(text, brace)].strip() == "":
                 inner = indent_of(text, line_end(text, brace) + 1)
                 return Edit(brace + 1, brace + 1, f"\n{inner}{entry},", RULE_ID, description)
-            return Edit(brace + 1, brace + 1, f" {entry},", RULE_ID, description)
+            if text[brace + 1 : brace + 2] == " ":  # `{ method: "GET" }`: keep the padding style
+                return Edit(brace + 1, brace + 1, f" {entry},", RULE_ID, description)
+            return Edit(brace + 1, brace + 1, f"{entry}, ", RULE_ID, description)
         if len(args) == client.index:
             return _append_argument(text, open_index, close, ctx.render("options_arg", headers), description)
         return None
