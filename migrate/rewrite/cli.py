@@ -90,7 +90,7 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
     type=click.Choice(SEVERITIES),
     default="warning",
     show_default=True,
-    help="Dry run: exit 1 when a change or manual step remains for a finding at or above this severity.",
+    help="Dry run: exit 1 while a finding at or above this severity remains (to rewrite or to do by hand).",
 )
 def rewrite(
     paths: tuple[Path, ...],
@@ -134,7 +134,7 @@ def rewrite(
         click.echo(f"zoho-migrate: exact patch written to {patch_file} (mode 0600)", err=True)
     if do_apply:
         return EXIT_OK
+    # like `scan`: 1 while a finding at or above --fail-on is still there (to be rewritten or done by hand)
     threshold = severity_rank(fail_on)
-    failing_rules = {f.rule_id for f in plan.findings if severity_rank(f.severity) >= threshold}
-    pending = bool(plan.changed) or any(s.rule_id in failing_rules for s in plan.manual_steps)
-    return EXIT_FINDINGS if pending and (failing_rules or plan.changed) else EXIT_OK
+    failing = any(severity_rank(f.severity) >= threshold for f in plan.findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
