@@ -81,6 +81,33 @@ class CompiledRules:
             )
         )
 
+        # products whose OAuth API kept the legacy host (Creator v2 is creator.zoho.com/api/v2/...): a URL under one
+        # of their OAuth path prefixes is already migrated, whatever a generic legacy family would say
+        self.migrated_prefixes: dict[str, tuple[str, ...]] = {}
+        for product in self.ruleset.endpoints.products:
+            if product.oauth_host != "same" and product.oauth_host not in product.legacy_hosts:
+                continue
+            prefixes = tuple(
+                {
+                    family.oauth_path.literal_prefix.lower()
+                    for family in product.families
+                    if family.oauth_path is not None and len(family.oauth_path.literal_prefix.strip("/")) > 3
+                }
+                - {family.legacy_path.literal_prefix.lower() for family in product.families}
+            )
+            if prefixes:
+                for host, (owner, _) in self.ruleset.endpoints.host_index.items():
+                    if owner is product:
+                        self.migrated_prefixes[host] = prefixes
+
+    def is_legacy_url(self, url: str) -> bool:
+        """A legacy endpoint by the map, and not under its product's OAuth path on the same host."""
+        if not self.endpoint_regex.search(url):
+            return False
+        host, _, path = url.split("//")[-1].partition("/")
+        prefixes = self.migrated_prefixes.get(host.split(":")[0].lower())
+        return not (prefixes and ("/" + path).lower().startswith(prefixes))
+
     def is_legacy_host(self, url: str) -> bool:
         """Is this bare host (scheme and trailing slash optional) one whose API moved with OAuth?"""
         host = url.split("//")[-1].split("/")[0].split(":")[0].lower()
@@ -183,6 +210,8 @@ class FileMatcher:
             regexes = (self.compiled.endpoint_regex,) if rule.matcher.endpoints else rule.matcher.regexes
             for regex in regexes:
                 for match in regex.finditer(self.text):
+                    if rule.matcher.endpoints and self._already_migrated(match):
+                        continue
                     finding = self._finding(rule, match, seen, occurrences)
                     if finding is None:
                         continue
@@ -199,6 +228,11 @@ class FileMatcher:
                         findings.append(finding)
         findings.sort(key=lambda f: f.sort_key)
         return FileResult(findings, suppressed)
+
+    def _already_migrated(self, match: re.Match[str]) -> bool:
+        """Is this legacy-looking URL really on the product's OAuth API (same host, OAuth path prefix)?"""
+        tail = URL_CHARS.match(self.text, match.end())
+        return not self.compiled.is_legacy_url(match.group(0) + (tail.group(0) if tail else ""))
 
     def _concatenated_endpoints(
         self, rule: Rule, seen: set[tuple[str, int]], occurrences: dict[tuple[str, str], int]
@@ -222,11 +256,10 @@ class FileMatcher:
                     finding.scopes = _scopes(resolved.scope)
                 findings.append(finding)
 
-        legacy = self.compiled.endpoint_regex
         constants = {}
         for m in URL_CONSTANT.finditer(self.text):
             url = m.group("url")
-            if legacy.search(url) or self.compiled.is_legacy_host(url):
+            if self.compiled.is_legacy_url(url) or self.compiled.is_legacy_host(url):
                 constants[m.group("name").lstrip("$")] = url
         for name, base in constants.items():
             usage = re.compile(
@@ -236,11 +269,11 @@ class FileMatcher:
             for m in usage.finditer(self.text):
                 tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
                 url = base.rstrip("/") + "/" + tail.lstrip("/")
-                if tail and legacy.search(url):
+                if tail and self.compiled.is_legacy_url(url):
                     add(m, url)
         for m in TEMPLATED_HOST.finditer(self.text):
             url = f"{m.group('stem')}.zoho.com{m.group('path') or ''}"
-            if m.group("path") and legacy.search(url):
+            if m.group("path") and self.compiled.is_legacy_url(url):
                 add(m, url)
         hosts: dict[str, list[re.Match[str]]] = {}
         for m in HOST_LITERAL.finditer(self.text):
@@ -258,7 +291,7 @@ class FileMatcher:
             for host in hosts:
                 for path, path_matches in paths.items():
                     url = host + path
-                    if legacy.search(url):
+                    if self.compiled.is_legacy_url(url):
                         legacy_hosts.setdefault(host, url)
                         for m in path_matches:
                             add(m, url)

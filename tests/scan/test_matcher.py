@@ -95,6 +95,9 @@ def test_file_path_puts_a_file_in_the_zoho_context():
         ("python", 'r = post(ACC + "/oauth/v2/token/self/authtooauth", data={"authtoken": old})  # zoho'),
         ("python", "projects = 'https://projectsapi.zoho.{dc}/restapi/portal/'"),
         ("javascript", "xmlString = builder.buildObject(obj); // zoho"),
+        # Creator's OAuth API kept the host: /api/v2/ is the new API, not the generic legacy /api/{format}/
+        ("python", 'u = f"https://creator.zoho.com/api/v2/{owner}/{app}/form/{form}"'),
+        ("javascript", 'this.host = "creator.zoho.eu";\nvar p = "/api/v2/" + owner + "/" + app + "/report/" + r;'),
     ],
 )
 def test_precision_negatives(language, code):
