@@ -131,6 +131,7 @@ class RewritePlan:
                 report.created.append(change.path)
                 continue
             source = self._sources[change.fs_path]
+            target = target.resolve()  # a symlinked file is rewritten where it lives; the link stays a link
             current = read_source(target)
             if current.text != change.original:
                 report.refused.append((change.path, "changed on disk since the plan was made"))

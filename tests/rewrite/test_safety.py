@@ -131,3 +131,16 @@ def test_secret_never_printed_in_any_output(tmp_path: Path, secret: str) -> None
         assert secret not in result.stdout + result.stderr
     assert run_in_process("rewrite", "--apply", ".", cwd=tmp_path).returncode == 0
     assert secret not in (tmp_path / "sync.py").read_text() + (tmp_path / ".env.example").read_text()
+
+
+def test_symlinked_file_is_written_through_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "src" / "sync.py"
+    real.parent.mkdir()
+    real.write_text(LEGACY)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "sync.py").symlink_to(real)
+    assert run_in_process("rewrite", "--apply", "--allow-dirty", str(project / "sync.py"), cwd=tmp_path).returncode == 0
+    assert (project / "sync.py").is_symlink()
+    assert "zoho_auth.authorization()" in real.read_text()
+    assert (project / "zoho_auth.py").is_file()  # beside the file as the user named it
