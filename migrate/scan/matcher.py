@@ -106,7 +106,7 @@ class CompiledRules:
             return False
         host, _, path = url.split("//")[-1].partition("/")
         prefixes = self.migrated_prefixes.get(host.split(":")[0].lower())
-        return not (prefixes and ("/" + path).lower().startswith(prefixes))
+        return not (prefixes and ("/" + path.split("?")[0].lower().rstrip("/") + "/").startswith(prefixes))
 
     def is_legacy_host(self, url: str) -> bool:
         """Is this bare host (scheme and trailing slash optional) one whose API moved with OAuth?"""
