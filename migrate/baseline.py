@@ -34,8 +34,13 @@ def entries(findings: Iterable[Finding]) -> list[dict[str, str]]:
 
 def dumps(findings: Iterable[Finding]) -> str:
     """The baseline file's text (stable for the same set of findings)."""
-    document = {"version": BASELINE_VERSION, "tool": "zoho-migrate", "findings": entries(findings)}
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    # key order is fixed by construction (entries' keys sorted), `tool` first so scans recognise the file
+    document = {
+        "tool": "zoho-migrate",
+        "version": BASELINE_VERSION,
+        "findings": [dict(sorted(e.items())) for e in entries(findings)],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def write(path: Path, findings: Iterable[Finding]) -> int:

@@ -3,12 +3,14 @@ of the raw scan output. An artifact command: exit 0 once the file is written, wh
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
 import click
 
 from migrate.config import discover
 from migrate.errors import EXIT_OK, ConfigError
+from migrate.formats.own import drop_own_outputs
 from migrate.progress import Progress
 from migrate.report.inputs import load_verification, proposal
 from migrate.report.model import build_report
@@ -66,6 +68,7 @@ def report(
     own = [] if to_stdout else own_files(targets, [output])
     with Progress("zoho-migrate: scanning") as meter:
         result = scan_paths(targets, ruleset, ScanOptions(excludes=(*config.exclude, *exclude, *own)), meter)
+    own += [glob.escape(path) for path in drop_own_outputs(result)]  # the rewrite must not touch them either
     history_result = None
     if history:
         from migrate.history import scan_history

@@ -19,6 +19,7 @@ from migrate import baseline as baselines
 from migrate.config import Config, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.formats import FORMATS, RenderOptions, formatter
+from migrate.formats.own import drop_own_outputs
 from migrate.progress import Progress
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import SEVERITIES, severity_rank
@@ -219,6 +220,7 @@ def scan(
                 only_files=only,
             )
             result = scan_paths(targets, ruleset, options, meter) if targets else ScanResult()
+    drop_own_outputs(result)
     if write_baseline is not None:
         count = baselines.write(write_baseline, result.findings)
         click.echo(f"zoho-migrate: baseline written to {write_baseline} ({count} findings)", err=True)
