@@ -38,9 +38,6 @@ class FileView:
     findings: list[FindingView]
     counts: dict[str, int]
 
-    @property
-    def worst(self) -> str:
-        return next((s for s in reversed(SEVERITIES) if self.counts.get(s)), "info")
 
 
 @dataclass

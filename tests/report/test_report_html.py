@@ -235,8 +235,12 @@ def test_history_leaks_in_the_report(project, tmp_path):
     assert run_cli("report", str(project), "-o", str(out), "--history").returncode == 0
     raw = out.read_text()
     assert old not in raw and "feed…face" in raw
-    history = lxml_html.fromstring(raw).xpath('//div[@class="history"]')[0].text_content()
+    doc = lxml_html.fromstring(raw)
+    history = doc.xpath('//div[@class="history"]')[0].text_content()
     assert "old_config.py:1" in history and "in commit" in history
+    assert "Git history searched: 1 credential once committed" in " ".join(
+        doc.xpath('//section[@id="summary"]')[0].text_content().split()
+    )
 
 
 def test_usage_errors(project, tmp_path):
