@@ -238,3 +238,14 @@ def test_client_idioms(ruleset, language: str, before: str, after: str) -> None:
     assert text == after
     once = _rewrite(ruleset, language, before)
     assert _rewrite(ruleset, language, once) == once
+
+
+def test_deluge_v3_url_without_organization_is_a_manual_step(ruleset) -> None:
+    from migrate.rewrite.engine import rewrite_text, scan_text
+    from migrate.rewrite.fixdata import FixData
+
+    before = 'r = getUrl("https://invoice.zoho.com/api/items/?authtoken=" + t + "&scope=invoiceapi");\n'
+    lang = ruleset.languages["deluge"]
+    result = rewrite_text("s.dg", before, lang, scan_text(ruleset, before, lang, "s.dg"), ruleset, FixData(ruleset))
+    assert 'url: "https://www.zohoapis.com/invoice/v3/items"' in result.text and "authtoken" not in result.text
+    assert any("organization_id=<organization id>" in step.text for step in result.manual)

@@ -144,3 +144,16 @@ def test_symlinked_file_is_written_through_the_link(tmp_path: Path) -> None:
     assert (project / "sync.py").is_symlink()
     assert "zoho_auth.authorization()" in real.read_text()
     assert (project / "zoho_auth.py").is_file()  # beside the file as the user named it
+
+
+def test_target_versions_are_rules_data(tmp_path: Path) -> None:
+    """A user rules folder that maps CRM v1 to v3 instead of v2 changes the rewrite, with no code change."""
+    builtin = Path(__file__).resolve().parents[2] / "rules" / "endpoints" / "crm.yaml"
+    rules = tmp_path / "rules" / "endpoints"
+    rules.mkdir(parents=True)
+    (rules / "crm.yaml").write_text(builtin.read_text().replace("/crm/v2/", "/crm/v3/"))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "leads.py").write_text('URL = "https://crm.zoho.in/crm/private/json/Leads/getRecords"\n')
+    result = run_in_process("rewrite", "--rules", str(tmp_path / "rules"), str(project), cwd=tmp_path)
+    assert '+URL = "https://www.zohoapis.in/crm/v3/Leads"' in result.stdout

@@ -13,7 +13,7 @@ import re
 
 from migrate.rewrite.context import ZOHO_URL, FileContext
 from migrate.rewrite.model import Edit
-from migrate.rewrite.syntax import QUOTES
+from migrate.rewrite.syntax import QUOTES, statement_containing
 from migrate.ruleset.endpoints import EndpointMatch, Family
 
 PROBE = "__zoho_migrate_id__"
@@ -51,6 +51,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             if name:
                 bases[name] = (url, new)
         _notes(ctx, m.start(), resolved, family, new)
+        _org_note(text, ctx, m.start(), resolved)
         end = m.end()
         if "?" in new and text[end : end + 1] == "?":
             new, end = new + "&", end + 1
@@ -134,6 +135,28 @@ def _notes(ctx: FileContext, offset: int, resolved: EndpointMatch, family: Famil
     if legacy_method == "POST" and resolved.product.legacy_format == "xml" and family.response:
         fields = ", ".join(f"{k} -> {_target(v)}" for k, v in (family.response.get("fields") or {}).items())
         ctx.add_manual(offset, RULE_ID, ctx.data.manual_text("body", field="XMLString", fields=fields))
+
+
+def _org_note(text: str, ctx: FileContext, offset: int, resolved: EndpointMatch) -> None:
+    """Where no header can carry it (Deluge, configuration), say that the v3 URL needs the organization id."""
+    param = resolved.product.org.get("param")
+    if not param or resolved.family.oauth_path is None:
+        return
+    if ctx.language.kind != "config" and (ctx.fixes is None or ctx.fixes.get("auth") != "connection"):
+        return  # the headers pass sends the organization-id header with the request
+    if ctx.language.kind == "config":
+        scope = ctx.history.original + text  # the file has (or the rewrite adds) an organization key
+    else:
+        statement = statement_containing(text, offset)
+        scope = text[statement.start : statement.end]
+    if "organization" in scope.lower() or (ctx.language.kind == "config" and _adds_org_key(ctx)):
+        return
+    ctx.add_manual(offset, RULE_ID, f"the v3 API needs `{param}=<organization id>` on this URL (`zoho-migrate auth orgs` lists them)")
+
+
+def _adds_org_key(ctx: FileContext) -> bool:
+    """The config-key pass adds an organization key beside OAuth keys it writes in this file."""
+    return any((r.fix or {}).get("action") in ("config-key", "remove-secret") for r in ctx.rules_with_action("config-key"))
 
 
 def _target(value: object) -> str:
