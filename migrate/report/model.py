@@ -99,6 +99,12 @@ def _manual_from_rules(result: ScanResult, ruleset: RuleSet) -> list[ManualItem]
     ]
 
 
+def _only_in_history(past: list[Leak], current: list[Leak]) -> list[Leak]:
+    """Leaks from history that today's code no longer shows (the same rule and masked line is the same value)."""
+    seen = {(leak.rule_id, " ".join(leak.snippet.split())) for leak in current}
+    return [leak for leak in past if (leak.rule_id, " ".join(leak.snippet.split())) not in seen]
+
+
 def build_report(
     result: ScanResult,
     ruleset: RuleSet,
@@ -137,6 +143,7 @@ def build_report(
         languages.setdefault(path, lang.name if lang else "other")
     plan = oauth_plan(result.findings, ruleset)
     accounts = plan.primary.accounts
+    leaks = find_leaks(result.findings, ruleset, accounts)
     names = [Path(r).resolve().name or r for r in result.roots]
     return Report(
         title=title or f"Zoho OAuth migration review: {', '.join(names) or 'project'}",
@@ -148,8 +155,10 @@ def build_report(
         by_category=_counts([f.category for f in result.findings]),
         by_product=_counts([f.product or "(no product)" for f in result.findings]),
         files=files,
-        leaks=find_leaks(result.findings, ruleset, accounts),
-        history_leaks=find_leaks(history.findings, ruleset, accounts) if history is not None else [],
+        leaks=leaks,
+        history_leaks=_only_in_history(find_leaks(history.findings, ruleset, accounts), leaks)
+        if history is not None
+        else [],
         history_note=history_note(ruleset),
         history_scanned=history is not None,
         oauth=plan,
