@@ -209,6 +209,23 @@ CLIENT_PAIRS = [
         "<?php\n$r = $client->get('https://www.zohoapis.com/books/v3/items', ['headers' => ['Authorization' => zoho_authorization()], "
         "'query' => ['organization_id' => $org]]);\n",
     ),
+    (  # PHP file_get_contents gains a stream context carrying the headers
+        "php",
+        '<?php\n$r = file_get_contents("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" . $t);\n',
+        '<?php\n$r = file_get_contents("https://www.zohoapis.com/crm/v2/Leads", false, stream_context_create([\'http\' => '
+        "['header' => 'Authorization: ' . zoho_authorization() . \"\\r\\n\"]]));\n",
+    ),
+    (  # PHP SimpleXML reply: json_decode with the field map (records list and fields)
+        "php",
+        '<?php\nfunction names($t) {\n    $r = file_get_contents("https://invoice.zoho.com/api/items/?authtoken=" . $t . "&scope=invoiceapi");\n'
+        "    $xml = simplexml_load_string($r);\n    $out = [];\n    foreach ($xml->Items->Item as $i) {\n        $out[] = (string) $i->Name;\n    }\n"
+        "    return $out;\n}\n",
+        '<?php\nfunction names($t) {\n    $r = file_get_contents("https://www.zohoapis.com/invoice/v3/items", false, stream_context_create([\'http\' => '
+        "['header' => 'Authorization: ' . zoho_authorization() . \"\\r\\n\" . 'X-com-zoho-invoice-organizationid: ' . zoho_organization_id() "
+        '. \"\\r\\n\"]]));\n'
+        "    $xml = json_decode($r, true);\n    $out = [];\n    foreach ($xml['items'] as $i) {\n        $out[] = (string) $i['name'];\n    }\n"
+        "    return $out;\n}\n",
+    ),
     (  # Ruby HTTParty: headers keyword argument
         "ruby",
         'r = HTTParty.get("https://crm.zoho.com/crm/private/json/Leads/getRecords", query: { authtoken: t, scope: "crmapi" })\n',

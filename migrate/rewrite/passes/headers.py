@@ -226,7 +226,7 @@ def _add_header(text: str, ctx: FileContext, client: Client, m: re.Match[str], h
         ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("async"))
         return None
     if client.mode == "kwarg":
-        return _append_argument(text, open_index, close, ctx.render("header_arg", headers), description)
+        return _append_argument(text, open_index, close, ctx.render(client.macro or "header_arg", headers), description)
     if client.mode == "wrap":
         args = split_args(text, open_index, close)
         if not args:

@@ -127,8 +127,8 @@ def _plan(text: str, ctx: FileContext, spec: dict, m: re.Match[str], by_element:
     for item in items:
         for use in re.finditer(rf"(?<![\w.]){re.escape(item)}(?!\w)", text[scope_start:scope_end]):
             start = scope_start + use.start()
-            if re.search(r"\bfor\s+$", text[max(0, start - 8) : start]):
-                continue  # the loop's own binding
+            if re.search(spec.get("binding", r"\bfor\s+$"), text[max(0, start - 12) : start]):
+                continue  # the loop's own binding (`for item in`, `as $item`)
             position = scope_start + use.end()
             for shape in spec.get("item_uses") or ():
                 found = re.compile(shape["pattern"]).match(text, position)
@@ -144,7 +144,7 @@ def _plan(text: str, ctx: FileContext, spec: dict, m: re.Match[str], by_element:
                 break
             else:
                 return []
-    replacement = f"{variable} = " + spec["parse_replacement"].format(src=m.group("src"))
+    replacement = spec["parse_replacement"].format(var=variable, src=m.group("src"))
     edits.append(Edit(m.start(), m.end(), replacement, rule_id, "XML reply parsed as JSON"))
     return edits
 
