@@ -162,6 +162,7 @@ class FileMatcher:
         self.comments = CommentMap(text, language)
         self._file_regex_cache: dict[str, bool] = {}
         self._masked: dict[str, str] = {}
+        self._header_cache: dict[int, list[str]] = {}
         self._resolved: dict[str, tuple[str, list[str]] | None] = {}
 
     # conditions -------------------------------------------------------------------------------------------------
@@ -228,6 +229,41 @@ class FileMatcher:
                         findings.append(finding)
         findings.sort(key=lambda f: f.sort_key)
         return FileResult(findings, suppressed)
+
+    def _excluded_line(self, rule: Rule, line: int, line_text: str) -> bool:
+        """`not_line` looks at the line, and in config files also at the headers the line sits under.
+
+        `api_key = ...` under `[google]`, `authToken:` under `twilio:` or inside `"stripe": {` belong to that
+        vendor: the section or parent key says so, not the line.
+        """
+        texts = [line_text]
+        if self.language.kind == "config":
+            texts.extend(self._headers(line))
+        return any(regex.search(text) for regex in rule.matcher.not_line for text in texts)
+
+    def _headers(self, line: int) -> list[str]:
+        """The INI section and the less-indented parent keys above a config line (nearest first, at most 4)."""
+        if line in self._header_cache:
+            return self._header_cache[line]
+        headers: list[str] = []
+        text = self.lines.line_text(line)
+        indent = len(text) - len(text.lstrip())
+        for number in range(line - 1, max(0, line - 400), -1):
+            candidate = self.lines.line_text(number)
+            stripped = candidate.strip()
+            if not stripped or stripped.startswith(("#", ";", "//", "!")):
+                continue
+            if stripped.startswith("[") and stripped.endswith("]"):
+                headers.append(stripped)  # an INI section ends the search
+                break
+            own = len(candidate) - len(candidate.lstrip())
+            if own < indent:
+                headers.append(stripped)
+                indent = own
+                if own == 0 or len(headers) >= 4:
+                    break
+        self._header_cache[line] = headers
+        return headers
 
     def _already_migrated(self, match: re.Match[str]) -> bool:
         """Is this legacy-looking URL really on the product's OAuth API (same host, OAuth path prefix)?"""
@@ -320,7 +356,7 @@ class FileMatcher:
         if (rule.id, line) in seen:
             return None
         line_text = self.lines.line_text(line)
-        if any(regex.search(line_text) for regex in rule.matcher.not_line):
+        if rule.matcher.not_line and self._excluded_line(rule, line, line_text):
             return None
         if not rule.matcher.in_comments and self.comments.contains(start):
             return None

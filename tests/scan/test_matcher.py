@@ -107,3 +107,22 @@ def test_precision_negatives(language, code):
 def test_ticket_era_apikey_is_flagged_without_invoice():
     code = 'p = {"ticket": self.ticket}\np["apikey"] = self.apikey  # zoho crm, FROM_AGENT login\n'
     assert lines(code, "python") == {1, 2}
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "expected"),
+    [
+        ("ini", "[zoho]\nauthtoken = ${T}\n[google]\napi_key = ${MAPS_KEY}\n", {2}),
+        ("yaml", "zoho:\n  authtoken: ${T}\n  apikey: ${K}\nnotify:\n  twilio:\n    authToken: ${X}\n    apiKey: ${Y}\n", {2, 3}),
+        ("json", '{"zoho": {"authtoken": "${T}"},\n "stripe": {\n   "api_key": "${S}"\n }\n}\n', {1}),
+    ],
+)
+def test_config_section_or_parent_key_excludes_other_vendors(language, code, expected):
+    assert lines(code, language) == expected
+
+
+def test_apikey_next_to_a_zoho_authtoken_is_the_zoho_apikey():
+    assert lines('{"zoho": {"authtoken": "${T}", "apikey": "${K}"}}', "json") == {1}
+    assert lines('params = {"apikey": k}  # zoho\nq = {"authtoken": t}', "python") == {1, 2}
+    # but not when the only "authtoken" is somebody else's camelCase
+    assert not lines("const client = twilio(sid, authToken); // zoho crm leads\nconst apiKey = cfg.maps;", "javascript")
