@@ -157,3 +157,17 @@ def test_target_versions_are_rules_data(tmp_path: Path) -> None:
     (project / "leads.py").write_text('URL = "https://crm.zoho.in/crm/private/json/Leads/getRecords"\n')
     result = run_in_process("rewrite", "--rules", str(tmp_path / "rules"), str(project), cwd=tmp_path)
     assert '+URL = "https://www.zohoapis.in/crm/v3/Leads"' in result.stdout
+
+
+def test_git_ignored_live_credentials_are_reported_not_rewritten(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text(".env\n")
+    live = "ZOHO_AUTHTOKEN=0f1e2d3c4b5a69788796a5b4c3d2e1f0\n"
+    (tmp_path / ".env").write_text(live)
+    (tmp_path / "sync.py").write_text(LEGACY)
+    result = run_in_process("rewrite", "--format", "json", ".", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert ".env" not in {f["path"] for f in document["files"]}
+    assert any(s["path"] == ".env" and s["text"].startswith("git-ignored file") for s in document["manual_steps"])
+    assert "0f1e2d3c4b5a69788796a5b4c3d2e1f0" not in result.stdout
+    assert run_in_process("rewrite", "--apply", ".", cwd=tmp_path).returncode == 0
+    assert (tmp_path / ".env").read_text() == live
