@@ -72,7 +72,7 @@ def test_exit_codes(tmp_path):
     assert scan(docs_only, "--fail-on", "info").returncode == 1
     xml_only = tmp_path / "xml"
     xml_only.mkdir()
-    (xml_only / "a.py").write_text("import xml.etree.ElementTree as ET\nET.fromstring(r)  # invoiceapi\n")
+    (xml_only / "a.py").write_text("import xml.etree.ElementTree as ET\nET.fromstring(r)  # invoice.zoho.com/api/items/\n")
     assert scan(xml_only, "--fail-on", "error").returncode == 0
     assert scan(xml_only).returncode == 1
     assert scan(tmp_path / "nope").returncode == 2
