@@ -212,10 +212,6 @@ def statement_extent(text: str, index: int) -> Span:
         position = end + 1
 
 
-def line_number(text: str, index: int) -> int:
-    return text.count("\n", 0, index) + 1
-
-
 def in_string(text: str, index: int) -> bool:
     """Is `index` inside a string literal? (lexed from the start of its line: enough for one-line literals)."""
     position = line_start(text, index)

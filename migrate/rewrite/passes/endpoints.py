@@ -189,10 +189,6 @@ def _call_argument(text: str, url_start: int) -> bool:
     return re.search(r"[(,]\s*[\"'`]$", before) is not None
 
 
-def _used_as_base(text: str, name: str) -> bool:
-    return _usage_regex(name).search(text) is not None
-
-
 def _tails(text: str, ctx: FileContext, bases: dict[str, tuple[str, str]], rule_ids: set[str]) -> list[Edit]:
     """`BASE + "items/"`: rewrite the tail so the new base plus the tail is the v3 URL of the legacy call."""
     edits = []
