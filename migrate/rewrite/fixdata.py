@@ -31,6 +31,7 @@ class Client:
     skip: re.Pattern[str] | None = None  # statement mode: a block to step over before inserting (Go's err check)
     macro: str = ""
     open: str = "{"  # options mode: the bracket an options argument starts with (`[` for PHP arrays)
+    merge: re.Pattern[str] | None = None  # where a headers literal the call already passes starts (entries merge in)
 
 
 @dataclass
@@ -147,6 +148,7 @@ class FixData:
                     skip=_compile(item.get("skip"), where),
                     macro=str(item.get("macro", "")),
                     open=str(item.get("open", "{")),
+                    merge=_compile(item.get("merge"), where),
                 )
             )
         return LanguageFixes(name=name, raw=raw, templates=raw.get("templates"), clients=clients)

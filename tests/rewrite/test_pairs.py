@@ -266,3 +266,36 @@ def test_deluge_v3_url_without_organization_is_a_manual_step(ruleset) -> None:
     result = rewrite_text("s.dg", before, lang, scan_text(ruleset, before, lang, "s.dg"), ruleset, FixData(ruleset))
     assert 'url: "https://www.zohoapis.com/invoice/v3/items"' in result.text and "authtoken" not in result.text
     assert any("organization_id=<organization id>" in step.text for step in result.manual)
+
+
+MERGE_PAIRS = [
+    (
+        "python",
+        'r = requests.get("https://crm.zoho.com/crm/private/json/Leads/getRecords", params={"authtoken": t}, headers={"Accept": "json"})\n',
+        'r = requests.get("https://www.zohoapis.com/crm/v2/Leads", headers={"Authorization": zoho_auth.authorization(), "Accept": "json"})\n',
+    ),
+    (
+        "javascript",
+        "async function f() {\n  return fetch(`https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=${t}`, { headers: { Accept: 'json' } });\n}\n",
+        "async function f() {\n  return fetch(`https://www.zohoapis.com/crm/v2/Leads`, { headers: { \"Authorization\": await zohoAuth.authorization(), "
+        "Accept: 'json' } });\n}\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "before", "after"), MERGE_PAIRS)
+def test_headers_merge_into_an_existing_literal(ruleset, language: str, before: str, after: str) -> None:
+    once = _rewrite(ruleset, language, before)
+    assert _strip_import(once) == after
+    assert _rewrite(ruleset, language, once) == once
+
+
+def test_headers_passed_as_a_variable_are_a_manual_step(ruleset) -> None:
+    from migrate.rewrite.engine import rewrite_text, scan_text
+    from migrate.rewrite.fixdata import FixData
+
+    before = 'r = requests.get("https://crm.zoho.com/crm/private/json/Leads/getRecords", params={"authtoken": t}, headers=H)\n'
+    lang = ruleset.languages["python"]
+    result = rewrite_text("s.py", before, lang, scan_text(ruleset, before, lang, "s.py"), ruleset, FixData(ruleset))
+    assert "headers=H)" in result.text and "zoho_auth" not in result.text
+    assert any("already passes headers" in step.text for step in result.manual)

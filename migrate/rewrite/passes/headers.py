@@ -220,8 +220,10 @@ def _add_header(text: str, ctx: FileContext, client: Client, m: re.Match[str], h
     call_text = text[m.start() : close + 1] if close >= 0 else text[m.start() : line_end(text, m.start())]
     header_name = headers[0].name
     if client.existing is not None and client.existing.search(call_text):
-        ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=header_name, org=""))
-        return None
+        merged = _merge(text, ctx, client, m.start(), m.start() + len(call_text), headers)
+        if merged is None:
+            ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=header_name, org=""))
+        return merged
     if ctx.fixes and ctx.fixes.get("async") and not _in_async(text, m.start()):
         ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("async"))
         return None
@@ -239,8 +241,10 @@ def _add_header(text: str, ctx: FileContext, client: Client, m: re.Match[str], h
         if len(args) > client.index and args[client.index].of(text).startswith(client.open):
             brace = args[client.index].start
             if re.search(r"""\bheaders["']?\s*(?::|=>)""", args[client.index].of(text)):
-                ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=header_name, org=""))
-                return None
+                merged = _merge(text, ctx, client, args[client.index].start, args[client.index].end, headers)
+                if merged is None:
+                    ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("header_existing", header=header_name, org=""))
+                return merged
             entry = ctx.render("option_entry", headers)
             if text[brace + 1 : line_end(text, brace)].strip() == "":
                 inner = indent_of(text, line_end(text, brace) + 1)
@@ -273,6 +277,27 @@ def _add_header(text: str, ctx: FileContext, client: Client, m: re.Match[str], h
             block = "\n" + block.rstrip("\n")
         return Edit(insert_at, insert_at, block, RULE_ID, description)
     return None
+
+
+def _merge(text: str, ctx: FileContext, client: Client, start: int, end: int, headers: list[Header]) -> Edit | None:
+    """The call already passes a headers literal (`headers={"Accept": ...}`): add the entries to it.
+
+    None when the headers are not a literal here (`headers=HEADERS`) or already name the auth header.
+    """
+    if client.merge is None:
+        return None
+    found = client.merge.search(text, start, end)
+    if found is None:
+        return None
+    opener = found.end()
+    close = match_close(text, opener) if text[opener : opener + 1] in "{[" else -1
+    if close < 0 or re.search(re.escape(headers[0].name), text[opener:close], re.IGNORECASE):
+        return None
+    entries = ctx.render("header_entries", headers)
+    empty = not text[opener + 1 : close].strip()
+    padded = text[opener + 1 : opener + 2] == " "
+    inserted = entries if empty else (f" {entries}," if padded else f"{entries}, ")
+    return Edit(opener + 1, opener + 1, inserted, RULE_ID, "adds the OAuth Authorization header to the headers passed")
 
 
 def _append_argument(text: str, open_index: int, close: int, argument: str, description: str) -> Edit:
