@@ -13,6 +13,7 @@ from migrate.ruleset import RuleSet
 from migrate.scan.engine import ScanResult
 
 COMMANDS = {"critical": "error", "error": "error", "warning": "warning", "info": "notice"}
+SHOWN_PER_STEP = 10  # annotations of each kind GitHub displays per step
 
 
 def escape_data(text: str) -> str:
@@ -42,4 +43,11 @@ def render(result: ScanResult, ruleset: RuleSet, options: RenderOptions) -> str:
         lines.append(f"::{COMMANDS.get(f.severity, 'warning')} {rendered}::{escape_data(body)}")
     for error in result.errors:
         lines.append(f"::notice file={escape_property(error['path'])}::{escape_data(error['message'])}")
+    if len(result.findings) > SHOWN_PER_STEP:
+        # GitHub shows only the first few annotations of each kind per step; say how many there are
+        lines.append(
+            f"::notice title=zoho-migrate::{len(result.findings)} findings in "
+            f"{len({f.path for f in result.findings})} files; GitHub shows the first {SHOWN_PER_STEP} annotations "
+            "of each kind per step. Upload the SARIF output for all of them."
+        )
     return "\n".join(lines) + ("\n" if lines else "")
