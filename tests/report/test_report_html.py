@@ -280,3 +280,24 @@ def test_a_failing_rewrite_stage_becomes_a_note(project, ruleset, monkeypatch):
     assert report.manual  # manual steps fall back to the rules' texts
     text = Renderer(ruleset).html(report)
     assert "rewrite stage failed" in text and AUTHTOKEN not in text
+
+
+def test_oauth_section_with_several_or_no_data_centers(tmp_path, ruleset):
+    (tmp_path / "eu.py").write_text(
+        'a = requests.get("https://invoice.zoho.eu/api/items/", params={"authtoken": t})\n'
+        'b = requests.get("https://invoice.zoho.eu/api/invoices/", params={"authtoken": t})\n'
+    )
+    (tmp_path / "us.py").write_text('c = requests.get("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t)\n')
+    report = build_report(scan_paths([tmp_path], ruleset, ScanOptions(jobs=1)), ruleset, proposal=Proposal(note="-"))
+    assert [use.datacenter.id for use in report.oauth.datacenters] == ["eu", "us"]  # most hosts first
+    assert report.oauth.primary.id == "eu" and not report.oauth.assumed
+    doc = lxml_html.fromstring(Renderer(ruleset).html(report))
+    oauth = " ".join(doc.xpath('//section[@id="oauth"]')[0].text_content().split())
+    assert "talks to 2 data centers" in oauth and "--dc eu" in oauth
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "x.py").write_text('params = {"authtoken": TOKEN, "scope": "invoiceapi"}  # zoho\n')
+    report = build_report(scan_paths([plain], ruleset, ScanOptions(jobs=1)), ruleset, proposal=Proposal(note="-"))
+    assert report.oauth.assumed and report.oauth.primary.id == ruleset.endpoints.datacenters.default.id
+    assert "default assumed" in Renderer(ruleset).html(report)
