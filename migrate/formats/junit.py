@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from migrate.formats import RenderOptions
+from migrate.formats.paths import repo_relative
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import severity_rank
 from migrate.scan.engine import ScanResult
@@ -25,6 +26,7 @@ def _clean(text: str) -> str:
 
 
 def render(result: ScanResult, ruleset: RuleSet, options: RenderOptions) -> str:
+    relative = repo_relative(result)
     threshold = severity_rank(options.fail_on)
     failures = sum(1 for f in result.findings if severity_rank(f.severity) >= threshold)
     skipped = len(result.findings) - failures
@@ -55,7 +57,7 @@ def render(result: ScanResult, ruleset: RuleSet, options: RenderOptions) -> str:
             "testcase",
             classname=_clean(f.path),
             name=_clean(f"{f.rule_id} at {f.path}:{f.line}:{f.column}"),
-            file=_clean(f.path),
+            file=_clean(relative(f.path)),  # repository-relative: what CI systems link to
             line=str(f.line),
             time="0",
         )

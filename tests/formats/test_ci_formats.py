@@ -69,6 +69,9 @@ def test_junit_parses_with_a_junit_parser(ruleset):
     assert len(failed) == len(at_or_above) and len(skipped) == len(result.findings) - len(at_or_above)
     assert suites[0].failures == len(failed) and suites[0].tests == len(cases)
     assert {c.classname for c in cases} == {f.path for f in result.findings}
+    root = lxml_html.etree.fromstring(_render("junit", result, ruleset).encode())
+    files = {case.get("file") for case in root.iter("testcase")}
+    assert files == {f"fixtures/projects/legacy-invoice-py/{f.path}" for f in result.findings}
     assert all(c.result[0].type in ("error", "critical") for c in failed)
 
 
