@@ -43,15 +43,19 @@ def read_bytes(path: Path | str, max_size: int) -> bytes:
         except OSError as error:
             raise SkipFile(f"cannot stat: {error.strerror or error}") from None
         _check_size(size, max_size)
-        chunks = []
-        remaining = max_size + 1
+        # asking for one byte more than the size: a short read is the end of the file, so one read() suffices
+        first = os.read(fd, min(size, max_size) + 1)
+        if len(first) <= size:
+            return first
+        chunks = [first]  # the file grew since fstat: read on up to the limit, as a buffered read would
+        remaining = max_size + 1 - len(first)
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, max(size + 1, 65536)))
+            chunk = os.read(fd, min(remaining, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return b"".join(chunks)
     except OSError as error:
         raise SkipFile(f"unreadable: {error.strerror or error}") from None
     finally:

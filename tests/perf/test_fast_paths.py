@@ -228,3 +228,33 @@ def test_only_files_lookup_matches_walk_and_filter(ruleset, tmp_path):
     # notes about files outside the change set are not the lookup's business
     assert {e["path"] for e in fast["errors"]} <= {e["path"] for e in slow["errors"]}
     assert {f["path"] for f in fast["findings"]} >= {"untracked.py", "prod.env", "sub/keep.log"}
+
+
+# streaming ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_engine_streams_the_listing_instead_of_holding_it(ruleset, tmp_path, monkeypatch, jobs):
+    """Outcomes start before the listing ends, and only a bounded number of files are listed ahead of them."""
+    from migrate.scan import engine
+
+    source = tmp_path / "client.py"
+    source.write_text(LEGACY_PY, encoding="utf-8")
+    total = 3000
+    pulled = [0]
+
+    def files(self, root, use_git=False):
+        for index in range(total):
+            pulled[0] += 1
+            yield str(source), f"copy{index:05}.py", False
+
+    monkeypatch.setattr(Walker, "files", files)
+    ahead: list[int] = []
+
+    def progress(done: int) -> None:
+        ahead.append(pulled[0] - done)
+
+    result = scan_paths([tmp_path], ruleset, ScanOptions(jobs=jobs), progress)
+    assert result.files_scanned == total
+    assert len({f.path for f in result.findings}) == total  # every copy reported, in order
+    assert [f.path for f in result.findings] == sorted(f.path for f in result.findings)
+    bound = engine.PARALLEL_THRESHOLD + jobs * engine.IN_FLIGHT_PER_WORKER * engine.BATCH_SIZE
+    assert ahead[0] < total and max(ahead) <= bound
