@@ -101,8 +101,12 @@ def test_apply_refuses_dirty_git_files(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "uncommitted changes in leads.sh" in result.stderr
     assert (work / "leads.sh").read_bytes() == (PROJECTS / "shell" / "before" / "leads.sh").read_bytes()
-    forced = run_cli("rewrite", "--apply", "--allow-dirty", ".", cwd=work)
-    assert forced.returncode == 0
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "add", "."], cwd=work, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "legacy"], cwd=work, check=True)
+    committed = run_cli("rewrite", "--apply", ".", cwd=work)
+    assert committed.returncode == 0, committed.stderr
+    assert "zoho_authorization" in (work / "leads.sh").read_text()
 
 
 def test_annotate_leaves_todo_comments_once(tmp_path: Path) -> None:

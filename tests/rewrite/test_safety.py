@@ -34,6 +34,27 @@ def test_crlf_bom_and_mode_are_kept(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
+def _encoded(text: str, encoding: str, bom: bytes, newline: str) -> bytes:
+    return bom + text.replace("\n", newline).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "newline"),
+    [("utf-16-le", codecs.BOM_UTF16_LE, "\n"), ("utf-8", codecs.BOM_UTF8, "\r\n"), ("utf-8", b"", "\r"), ("cp1252", b"", "\n")],
+)
+def test_written_bytes_keep_the_layout(tmp_path: Path, encoding: str, bom: bytes, newline: str) -> None:
+    """Read, edit with `\\n` newlines, write back: encoding, BOM and newline style are the original's."""
+    from migrate.rewrite.textio import read_source, to_bytes, write_atomic
+
+    original = "# Café\n" + LEGACY
+    target = tmp_path / "f.py"
+    target.write_bytes(_encoded(original, encoding, bom, newline))
+    source = read_source(target)
+    assert source.text == original
+    write_atomic(target, to_bytes(source.layout, source.text.replace("invoice.zoho.com", "example.invalid")), source.mode)
+    assert target.read_bytes() == _encoded(original.replace("invoice.zoho.com", "example.invalid"), encoding, bom, newline)
+
+
 def test_legacy_encoding_is_kept(tmp_path: Path) -> None:
     target = tmp_path / "sync.py"
     target.write_bytes(("# Café cp1252\n" + LEGACY).encode("cp1252"))
