@@ -91,6 +91,7 @@ def _render_helper(ruleset, language: str, directory: Path) -> Path:
 
 def test_python_helper_refreshes_once_and_caches(emulator, tmp_path: Path, ruleset) -> None:
     _render_helper(ruleset, "python", tmp_path)
+    emulator.faults.rate_limit_storm(1, retry_after=1, path="/oauth/v2/token")  # 429 + Retry-After: waited out
     code = (
         "import zoho_auth, threading\n"
         "tokens = []\n"
@@ -102,12 +103,13 @@ def test_python_helper_refreshes_once_and_caches(emulator, tmp_path: Path, rules
     out = _run_python(tmp_path, code, _oauth_env(emulator))
     assert out.startswith("Zoho-oauthtoken 1000.")
     refreshes = [e for e in emulator.log if e.path == "/oauth/v2/token"]
-    assert len(refreshes) == 1
+    assert [e.status for e in refreshes] == [429, 200]
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_node_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _render_helper(ruleset, "javascript", tmp_path)
+    emulator.faults.fail_next(1, status=502, path="/oauth/v2/token")  # retried with backoff
     url = emulator.url("/invoice/v3/items", host="www.zohoapis.com")
     script = (
         'const zohoAuth = require("./zoho_auth");\n'
@@ -124,12 +126,13 @@ def test_node_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
     assert body["code"] == 0 and body["items"]
-    assert len([e for e in emulator.log if e.path == "/oauth/v2/token"]) == 1
+    assert [e.status for e in emulator.log if e.path == "/oauth/v2/token"] == [502, 200]
 
 
 @pytest.mark.skipif(shutil.which("curl") is None or shutil.which("sh") is None, reason="sh/curl missing")
 def test_shell_helper_calls_the_v3_api_and_caches(emulator, tmp_path: Path, ruleset) -> None:
     _render_helper(ruleset, "shell", tmp_path)
+    emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # curl --retry
     url = emulator.url("/invoice/v3/items", host="www.zohoapis.com")
     script = (
         '. "$(dirname "$0")/zoho_auth.sh"\n'
@@ -142,7 +145,7 @@ def test_shell_helper_calls_the_v3_api_and_caches(emulator, tmp_path: Path, rule
     result = subprocess.run(["sh", "main.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["items"]
-    assert len([e for e in emulator.log if e.path == "/oauth/v2/token"]) == 1
+    assert [e.status for e in emulator.log if e.path == "/oauth/v2/token"] == [503, 200]
     assert oct((tmp_path / "cache" / "token").stat().st_mode & 0o777) == "0o600"
 
 

@@ -57,6 +57,7 @@ def test_helper_parses(ruleset, tmp_path: Path, language: str, grammar: str) -> 
 @pytest.mark.skipif(shutil.which("javac") is None, reason="javac is not installed")
 def test_java_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "java", tmp_path)
+    emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
     url = emulator.url("/invoice/v3/items", host="www.zohoapis.com")
     (tmp_path / "Main.java").write_text(
         "import java.net.URI;\nimport java.net.http.*;\n"
@@ -73,12 +74,13 @@ def test_java_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
     _run(["javac", "-d", "out", "Main.java", "ZohoAuth.java"], tmp_path, env)
     body = json.loads(_run(["java", "-cp", "out", "Main"], tmp_path, env))
     assert body["code"] == 0 and body["items"]
-    assert _token_requests(emulator) == 1
+    assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
 
 
 @pytest.mark.skipif(shutil.which("php") is None, reason="php-cli is not installed (scripts/ci-runtimes.sh)")
 def test_php_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "php", tmp_path)
+    emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
     url = emulator.url("/invoice/v3/items", host="www.zohoapis.com")
     (tmp_path / "main.php").write_text(
         "<?php\nrequire_once __DIR__ . '/zoho_auth.php';\n"
@@ -91,13 +93,14 @@ def test_php_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     env["ZOHO_AUTH_CACHE"] = str(tmp_path / "token.json")
     body = json.loads(_run(["php", "main.php"], tmp_path, env))
     assert body["code"] == 0 and body["items"]
-    assert _token_requests(emulator) == 1
+    assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
     assert (tmp_path / "token.json").stat().st_mode & 0o077 == 0
 
 
 @pytest.mark.skipif(shutil.which("ruby") is None, reason="ruby is not installed (scripts/ci-runtimes.sh)")
 def test_ruby_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "ruby", tmp_path)
+    emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
     url = emulator.url("/invoice/v3/items", host="www.zohoapis.com")
     (tmp_path / "main.rb").write_text(
         'require_relative "zoho_auth"\nrequire "net/http"\n'
@@ -110,12 +113,13 @@ def test_ruby_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
     )
     body = json.loads(_run(["ruby", "main.rb"], tmp_path, _oauth_env(emulator)))
     assert body["code"] == 0 and body["items"]
-    assert _token_requests(emulator) == 1
+    assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="golang-go is not installed (scripts/ci-runtimes.sh)")
 def test_go_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "go", tmp_path, "main")
+    emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
     url = emulator.url("/invoice/v3/items", host="www.zohoapis.com")
     (tmp_path / "main.go").write_text(
         'package main\n\nimport (\n\t"fmt"\n\t"io"\n\t"net/http"\n\t"sync"\n)\n\n'
@@ -132,4 +136,4 @@ def test_go_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     env.setdefault("HOME", str(tmp_path))
     body = json.loads(_run(["go", "run", "main.go", "zoho_auth.go"], tmp_path, env))
     assert body["code"] == 0 and body["items"]
-    assert _token_requests(emulator) == 1
+    assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
