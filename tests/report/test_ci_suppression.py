@@ -12,40 +12,68 @@ from pathlib import Path
 
 import pytest
 
+from migrate.ruleset import load_ruleset
 from migrate.scan.engine import ScanOptions, scan_paths
 from tests.conftest import run_cli
 
 CRM = "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken="
-# language -> (file name, lines before the flagged line, the flagged line, one-line comment forms as (open, close))
-CASES: dict[str, tuple[str, str, str, list[tuple[str, str]]]] = {
-    "python": ("a.py", "import requests\n", f'r = requests.get("{CRM}" + tok)', [("#", "")]),
-    "javascript": ("a.js", "", f'const r = fetch("{CRM}" + tok);', [("//", ""), ("/*", "*/")]),
-    "typescript": ("a.ts", "", f'const r: Response = await fetch("{CRM}" + tok);', [("//", ""), ("/*", "*/")]),
-    "tsx": ("a.tsx", "", f'const r = await fetch("{CRM}" + tok);', [("//", ""), ("/*", "*/")]),
-    "coffeescript": ("a.coffee", "", f'r = fetch "{CRM}" + tok', [("#", ""), ("###", "###")]),
-    "php": ("a.php", "<?php\n", f'$r = file_get_contents("{CRM}" . $tok);', [("//", ""), ("#", ""), ("/*", "*/")]),
-    "java": ("A.java", "class A {\n", f'  String u = "{CRM}" + tok;', [("//", ""), ("/*", "*/")]),
-    "kotlin": ("a.kt", "", f'val u = "{CRM}" + tok', [("//", ""), ("/*", "*/")]),
-    "csharp": ("A.cs", "class A {\n", f'  string u = "{CRM}" + tok;', [("//", ""), ("/*", "*/")]),
-    "ruby": ("a.rb", "", f'r = Net::HTTP.get(URI("{CRM}" + tok))', [("#", "")]),
-    "go": ("a.go", "package main\n", f'var u = "{CRM}" + tok', [("//", ""), ("/*", "*/")]),
-    "shell": ("a.sh", "#!/bin/sh\n", f'curl "{CRM}$TOKEN"', [("#", "")]),
-    "powershell": ("a.ps1", "", f'Invoke-RestMethod "{CRM}$token"', [("#", ""), ("<#", "#>")]),
-    "perl": ("a.pl", "", f'my $r = get("{CRM}$tok");', [("#", "")]),
-    "deluge": ("a.dg", "", f'resp = getUrl("{CRM}" + token);', [("//", ""), ("/*", "*/")]),
-    "html": ("a.html", "<p>\n", f'<a href="{CRM}abc">sync</a>', [("<!--", "-->")]),
-    "sql": ("a.sql", "", f"INSERT INTO cfg VALUES ('{CRM}x');", [("--", ""), ("/*", "*/")]),
-    "markdown": ("README.md", "# Sync\n", f"Call `{CRM}<token>` to list leads.", [("<!--", "-->")]),
-    "rst": ("guide.rst", "Sync\n====\n", f"Call ``{CRM}<token>`` to list leads.", [("..", "")]),
-    "dockerfile": ("Dockerfile", "FROM alpine\n", f'RUN wget "{CRM}$T"', [("#", "")]),
-    "env": (".env", "", "ZOHO_AUTHTOKEN=${SECRET}", [("#", "")]),
-    "yaml": ("c.yaml", "zoho:\n", "  zoho_authtoken: ${T}", [("#", "")]),
-    "json": ("c.json", "{\n", '  "zoho_authtoken": "${T}"', [("//", "")]),
-    "ini": ("c.ini", "[zoho]\n", "zoho_authtoken = ${T}", [("#", ""), (";", "")]),
-    "properties": ("c.properties", "", "zoho.crm.auth_token=${CRM_TOKEN}", [("#", ""), ("!", "")]),
-    "xml": ("App.config", "<appSettings>\n", '  <add key="zoho_authtoken" value="${T}"/>', [("<!--", "-->")]),
+# language -> (file name, lines before the flagged line, the flagged line)
+CASES: dict[str, tuple[str, str, str]] = {
+    "python": ("a.py", "import requests\n", f'r = requests.get("{CRM}" + tok)'),
+    "javascript": ("a.js", "", f'const r = fetch("{CRM}" + tok);'),
+    "typescript": ("a.ts", "", f'const r: Response = await fetch("{CRM}" + tok);'),
+    "tsx": ("a.tsx", "", f'const r = await fetch("{CRM}" + tok);'),
+    "coffeescript": ("a.coffee", "", f'r = fetch "{CRM}" + tok'),
+    "php": ("a.php", "<?php\n", f'$r = file_get_contents("{CRM}" . $tok);'),
+    "java": ("A.java", "class A {\n", f'  String u = "{CRM}" + tok;'),
+    "kotlin": ("a.kt", "", f'val u = "{CRM}" + tok'),
+    "csharp": ("A.cs", "class A {\n", f'  string u = "{CRM}" + tok;'),
+    "vb": ("A.vb", "", f'Dim u As String = "{CRM}" & tok'),
+    "ruby": ("a.rb", "", f'r = Net::HTTP.get(URI("{CRM}" + tok))'),
+    "go": ("a.go", "package main\n", f'var u = "{CRM}" + tok'),
+    "shell": ("a.sh", "#!/bin/sh\n", f'curl "{CRM}$TOKEN"'),
+    "powershell": ("a.ps1", "", f'Invoke-RestMethod "{CRM}$token"'),
+    "perl": ("a.pl", "", f'my $r = get("{CRM}$tok");'),
+    "elixir": ("a.ex", "", f'url = "{CRM}" <> tok'),
+    "cfamily": ("a.c", "", f'const char *u = "{CRM}";'),
+    "deluge": ("a.dg", "", f'resp = getUrl("{CRM}" + token);'),
+    "html": ("a.html", "<p>\n", f'<a href="{CRM}abc">sync</a>'),
+    "sql": ("a.sql", "", f"INSERT INTO cfg VALUES ('{CRM}x');"),
+    "markdown": ("README.md", "# Sync\n", f"Call `{CRM}<token>` to list leads."),
+    "rst": ("guide.rst", "Sync\n====\n", f"Call ``{CRM}<token>`` to list leads."),
+    "rdoc": ("guide.rdoc", "= Sync\n", f"Call {CRM}<token> to list leads."),
+    "asciidoc": ("guide.adoc", "= Sync\n", f"Call {CRM}<token> to list leads."),
+    "text": ("notes.txt", "", f"Call {CRM}<token> to list leads."),
+    "other": ("Dockerfile", "FROM alpine\n", f'RUN wget "{CRM}$T"'),
+    "env": (".env", "", "ZOHO_AUTHTOKEN=${SECRET}"),
+    "yaml": ("c.yaml", "zoho:\n", "  zoho_authtoken: ${T}"),
+    "json": ("c.json", "{\n", '  "zoho_authtoken": "${T}"'),
+    "requirements": ("requirements.txt", "requests==2.32.0\n", "talkzoho==3.0.3"),
+    "ini": ("c.ini", "[zoho]\n", "zoho_authtoken = ${T}"),
+    "properties": ("c.properties", "", "zoho.crm.auth_token=${CRM_TOKEN}"),
+    "xml": ("App.config", "<appSettings>\n", '  <add key="zoho_authtoken" value="${T}"/>'),
 }
-PARAMS = [(lang, form) for lang, case in CASES.items() for form in case[3]]
+ALIASES = {"kotlin": "java"}  # a file type read as another language's syntax
+RULESET = load_ruleset()
+
+
+def comment_forms(lang: str) -> list[tuple[str, str]]:
+    """Every comment marker the language has in rules/languages.yaml that can be written on one line (a block
+    comment that must span lines, like Ruby's =begin/=end, cannot carry a one-line directive). Languages without
+    comments (plain text, some docs formats) take the directive as plain text."""
+    language = RULESET.languages[ALIASES.get(lang, lang)]
+    forms = [(marker, "") for marker in language.line_comments]
+    forms += [(start, end) for start, end in language.block_comments if not start.startswith("=")]
+    return forms or [("", "")]
+
+
+PARAMS = [(lang, form) for lang in CASES if ALIASES.get(lang, lang) in RULESET.languages for form in comment_forms(lang)]
+
+
+def test_every_language_has_a_case():
+    """New languages in rules/languages.yaml need a sample here (so suppression is tested in their syntax)."""
+    covered = {ALIASES.get(lang, lang) for lang in CASES}
+    assert set(RULESET.languages) <= covered, sorted(set(RULESET.languages) - covered)
 
 
 def _scan(folder: Path, ruleset):
@@ -67,7 +95,7 @@ def _comment(form: tuple[str, str], body: str) -> str:
 
 @pytest.mark.parametrize(("lang", "form"), PARAMS, ids=[f"{lang}-{form[0]}" for lang, form in PARAMS])
 def test_each_suppression_form(tmp_path, ruleset, lang, form):
-    _, before, line, _ = CASES[lang]
+    _, before, line = CASES[lang]
     row = before.count("\n") + 1
     plain = _flagged(tmp_path, ruleset, lang, before + line + "\n")
     rules_here = sorted({f.rule_id for f in plain.findings if f.line == row})
