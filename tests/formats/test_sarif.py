@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -130,3 +131,20 @@ def test_clean_scan_is_valid_and_empty(tmp_path, ruleset, validator):
     log = json.loads(render(scan_paths([tmp_path], ruleset, ScanOptions(jobs=1)), ruleset, RenderOptions()))
     assert log["runs"][0]["results"] == []
     assert not list(validator.iter_errors(log))
+
+
+def test_history_output_validates(tmp_path, validator):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "cfg.py").write_text(f'zoho_token = "{SECRET}"\n')
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "x"], cwd=tmp_path, env=env, check=True)
+    (tmp_path / "cfg.py").unlink()
+    subprocess.run(["git", "commit", "-qam", "rm"], cwd=tmp_path, env=env, check=True)
+    proc = run_cli("scan", "--history", "--format", "sarif", cwd=tmp_path)
+    log = json.loads(proc.stdout)
+    assert not list(validator.iter_errors(log))
+    (result,) = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "cfg.py"
+    assert len(result["properties"]["commit"]) == 40 and SECRET not in proc.stdout
