@@ -301,3 +301,18 @@ def test_oauth_section_with_several_or_no_data_centers(tmp_path, ruleset):
     report = build_report(scan_paths([plain], ruleset, ScanOptions(jobs=1)), ruleset, proposal=Proposal(note="-"))
     assert report.oauth.assumed and report.oauth.primary.id == ruleset.endpoints.datacenters.default.id
     assert "default assumed" in Renderer(ruleset).html(report)
+
+
+def test_markdown_structure_with_and_without_findings(project, tmp_path):
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "a.py").write_text("print('hello')\n")
+    for path, expected in (
+        (project, ["Summary", "⚠️ Revoke what leaked", "OAuth setup", "Proposed changes", "Manual steps",
+                   "Findings by file"]),
+        (clean, ["Summary", "OAuth setup", "Proposed changes", "Manual steps", "Findings by file"]),
+    ):  # fmt: skip
+        text = run_cli("report", str(path), "-o", "-", "--format", "markdown").stdout
+        doc = lxml_html.fromstring(MarkdownIt("commonmark").enable("table").render(text))
+        assert [h.text_content() for h in doc.xpath("//h2")] == expected
+        assert len(doc.xpath("//h1")) == 1 and doc.xpath("//hr")
