@@ -32,17 +32,20 @@ def _env(emulator, **extra: str) -> dict[str, str]:
     return env
 
 
-def _oauth_env(emulator) -> dict[str, str]:
+def _oauth_env(emulator, cache_dir: Path) -> dict[str, str]:
+    """The OAuth environment for helpers; their token caches live under `cache_dir` (never the user's)."""
     c = emulator.credentials
-    return _env(
+    env = _env(
         emulator,
         ZOHO_CLIENT_ID=c.client_id,
         ZOHO_CLIENT_SECRET=c.client_secret,
         ZOHO_REFRESH_TOKEN=c.refresh_token,
         ZOHO_ORGANIZATION_ID=c.organization_id,
         ZOHO_ACCOUNTS_URL=emulator.url(host="accounts.zoho.com"),
-        ZOHO_AUTH_CACHE="",
+        XDG_CACHE_HOME=str(cache_dir),
     )
+    env.pop("ZOHO_AUTH_CACHE", None)
+    return env
 
 
 def _run_python(directory: Path, code: str, env: dict[str, str]) -> str:
@@ -65,7 +68,7 @@ def test_rewritten_python_gets_the_same_data_as_the_legacy_version(emulator, tmp
         _run_python(legacy_dir, code, _env(emulator, ZOHO_AUTHTOKEN=c.authtoken, ZOHO_INVOICE_APIKEY=c.apikey, ZOHO_ORGANIZATION_ID=c.organization_id))
     )
     emulator.log.clear()
-    rewritten = json.loads(_run_python(new_dir, code, _oauth_env(emulator)))
+    rewritten = json.loads(_run_python(new_dir, code, _oauth_env(emulator, tmp_path / "cache")))
     (legacy_invoices, legacy_items), (new_invoices, new_items) = legacy, rewritten
     assert legacy_invoices["code"] == new_invoices["code"] == 0
     assert new_invoices["invoices"] == legacy_invoices["invoices"] and len(legacy_invoices["invoices"]) > 0
@@ -100,7 +103,7 @@ def test_python_helper_refreshes_once_and_caches(emulator, tmp_path: Path, rules
         "assert len(set(tokens)) == 1\n"
         "print(zoho_auth.authorization())\n"
     )
-    out = _run_python(tmp_path, code, _oauth_env(emulator))
+    out = _run_python(tmp_path, code, _oauth_env(emulator, tmp_path / "cache"))
     assert out.startswith("Zoho-oauthtoken 1000.")
     refreshes = [e for e in emulator.log if e.path == "/oauth/v2/token"]
     assert [e.status for e in refreshes] == [429, 200]
@@ -122,7 +125,7 @@ def test_node_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
         "})().catch((e) => { console.error(e.message); process.exit(1); });\n"
     )
     (tmp_path / "main.js").write_text(script)
-    result = subprocess.run(["node", "main.js"], cwd=tmp_path, env=_oauth_env(emulator), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(["node", "main.js"], cwd=tmp_path, env=_oauth_env(emulator, tmp_path / "cache"), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
     assert body["code"] == 0 and body["items"]
@@ -140,7 +143,7 @@ def test_shell_helper_calls_the_v3_api_and_caches(emulator, tmp_path: Path, rule
         f'curl -s -o /dev/null -H "Authorization: $(zoho_authorization)" "{url}"\n'
     )
     (tmp_path / "main.sh").write_text(script)
-    env = _oauth_env(emulator)
+    env = _oauth_env(emulator, tmp_path / "cache")
     env["ZOHO_AUTH_CACHE"] = str(tmp_path / "cache" / "token")
     result = subprocess.run(["sh", "main.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -151,7 +154,7 @@ def test_shell_helper_calls_the_v3_api_and_caches(emulator, tmp_path: Path, rule
 
 def test_refused_refresh_is_a_clear_error(emulator, tmp_path: Path, ruleset) -> None:
     _render_helper(ruleset, "python", tmp_path)
-    env = _oauth_env(emulator)
+    env = _oauth_env(emulator, tmp_path / "cache")
     env["ZOHO_REFRESH_TOKEN"] = "1000.0000.0000"
     result = subprocess.run(
         [sys.executable, "-c", "import zoho_auth; zoho_auth.access_token()"],
@@ -159,3 +162,19 @@ def test_refused_refresh_is_a_clear_error(emulator, tmp_path: Path, ruleset) -> 
     )
     assert result.returncode != 0
     assert "token refresh refused: invalid_code" in result.stderr
+
+
+def test_python_helper_one_refresh_across_processes(emulator, tmp_path: Path, ruleset) -> None:
+    """Six processes start at once with an empty cache: Zoho sees one refresh, every process the same token."""
+    _render_helper(ruleset, "python", tmp_path)
+    env = _oauth_env(emulator, tmp_path / "cache")
+    code = "import zoho_auth; print(zoho_auth.access_token())"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    tokens = {process.communicate(timeout=60)[0].strip() for process in processes}
+    assert len(tokens) == 1 and next(iter(tokens)).startswith("1000.")
+    assert len([e for e in emulator.log if e.path == "/oauth/v2/token"]) == 1
+    cache = next((tmp_path / "cache" / "zoho-migrate").glob("token-*.json"))
+    assert cache.stat().st_mode & 0o077 == 0

@@ -70,7 +70,7 @@ def test_java_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
         "    System.out.println(HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString()).body());\n"
         "  }\n}\n"
     )
-    env = _oauth_env(emulator)
+    env = _oauth_env(emulator, tmp_path / "cache")
     _run(["javac", "-d", "out", "Main.java", "ZohoAuth.java"], tmp_path, env)
     body = json.loads(_run(["java", "-cp", "out", "Main"], tmp_path, env))
     assert body["code"] == 0 and body["items"]
@@ -89,7 +89,7 @@ def test_php_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
         " . 'X-com-zoho-invoice-organizationid: ' . zoho_organization_id() . \"\\r\\n\"]]);\n"
         f"echo file_get_contents('{url}', false, $ctx);\n"
     )
-    env = _oauth_env(emulator)
+    env = _oauth_env(emulator, tmp_path / "cache")
     env["ZOHO_AUTH_CACHE"] = str(tmp_path / "token.json")
     body = json.loads(_run(["php", "main.php"], tmp_path, env))
     assert body["code"] == 0 and body["items"]
@@ -111,7 +111,7 @@ def test_ruby_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
         'req["X-com-zoho-invoice-organizationid"] = ZohoAuth.organization_id\n'
         "puts Net::HTTP.start(uri.host, uri.port) { |http| http.request(req) }.body\n"
     )
-    body = json.loads(_run(["ruby", "main.rb"], tmp_path, _oauth_env(emulator)))
+    body = json.loads(_run(["ruby", "main.rb"], tmp_path, _oauth_env(emulator, tmp_path / "cache")))
     assert body["code"] == 0 and body["items"]
     assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
 
@@ -131,7 +131,7 @@ def test_go_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
         "\tresp, err := http.DefaultClient.Do(req)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n"
         "\tbody, _ := io.ReadAll(resp.Body)\n\tfmt.Println(string(body))\n}\n"
     )
-    env = _oauth_env(emulator)
+    env = _oauth_env(emulator, tmp_path / "cache")
     env.setdefault("GOCACHE", str(tmp_path / "gocache"))
     env.setdefault("HOME", str(tmp_path))
     body = json.loads(_run(["go", "run", "main.go", "zoho_auth.go"], tmp_path, env))
