@@ -150,7 +150,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     options = options or RewriteOptions()
     data = FixData(ruleset, tuple(options.rules_dirs))
     languages = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
-    scan_options = ScanOptions(jobs=options.jobs, excludes=options.excludes)
+    scan_options = ScanOptions(jobs=options.jobs, excludes=options.excludes, mark_fixable=False)
     per_file: list[tuple[Path, str, list[Finding]]] = []
     findings_all: list[Finding] = []
     errors: list[dict[str, str]] = []

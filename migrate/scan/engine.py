@@ -31,6 +31,7 @@ from typing import Any
 
 from migrate.errors import ConfigError
 from migrate.ruleset import RuleSet
+from migrate.ruleset.model import Language
 from migrate.scan.finding import Finding
 from migrate.scan.languages import LanguageIndex
 from migrate.scan.matcher import CompiledRules, FileMatcher
@@ -59,6 +60,7 @@ class ScanOptions:
     max_file_size: int | None = None
     only_files: set[str] | None = None  # relative paths (e.g. from --changed-since); None means all
     fast_paths: bool = True  # literal plan, git file listing, only_files lookup (same findings either way)
+    mark_fixable: bool = True  # ask the rewriter which findings it would change (Finding.fixable)
 
 
 @dataclass
@@ -124,7 +126,7 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _prepare(ruleset: RuleSet, max_file_size: int, fast: bool = True) -> None:
+def _prepare(ruleset: RuleSet, max_file_size: int, fast: bool = True, mark_fixable: bool = True) -> None:
     """Compile the rules once for this scan; forked workers inherit them (and the literal plan, see _outcomes)."""
     compiled = CompiledRules(ruleset)
     _STATE["compiled"] = compiled
@@ -132,6 +134,7 @@ def _prepare(ruleset: RuleSet, max_file_size: int, fast: bool = True) -> None:
     _STATE["plan"] = None
     _STATE["want_plan"] = fast
     _STATE["max_size"] = max_file_size
+    _STATE["mark_fixable"] = mark_fixable
 
 
 def _ensure_plan() -> None:
@@ -169,7 +172,18 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
     result = matcher.run()
     if not result.findings and not result.suppressed:
         return _CLEAN
+    if result.findings and _STATE.get("mark_fixable"):
+        _mark_fixable(display, text, language, result.findings, compiled.ruleset)
     return _FileOutcome(result.findings, result.suppressed)
+
+
+def _mark_fixable(display: str, text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> None:
+    """`fixable` is true exactly when `rewrite` changes that finding's code: ask the rewriter, in memory."""
+    from migrate.rewrite.plan import fixable_fingerprints  # imported only when a file has findings
+
+    fixed = fixable_fingerprints(display, text, language, findings, ruleset)
+    for finding in findings:
+        finding.fixable = finding.fingerprint in fixed
 
 
 _Work = tuple[str, str, bool]  # path, display path, git-ignored
@@ -239,7 +253,7 @@ def scan_paths(
     started = time.perf_counter()
     fast = fast_paths_enabled(options)
     max_size = options.max_file_size or ruleset.scan.max_file_size
-    _prepare(ruleset, max_size, fast)
+    _prepare(ruleset, max_size, fast, options.mark_fixable)
     walker = Walker(skip_dirs=frozenset(ruleset.scan.skip_dirs), excludes=options.excludes)
     result = ScanResult(roots=[p.as_posix() for p in paths])
     work = _entries(paths, options, walker, fast)
