@@ -152,6 +152,9 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
         return _FileOutcome([], scanned=False, error=str(skip))
     if is_binary(data):
         return _FileOutcome([], scanned=False)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # UTF-16 (with BOM): the byte-level prefilter looks for the keywords' ASCII bytes, so hand it UTF-8
+        data = decode(data).text.encode("utf-8", errors="surrogateescape")
     language = languages.detect(path, data[:256]) or languages.languages.get("other")
     if language is None:
         return _FileOutcome([], scanned=False)

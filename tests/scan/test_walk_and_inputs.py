@@ -163,3 +163,12 @@ def test_malformed_rule_file_exits_two_with_file_line_reason(tmp_path, body, lin
     assert len(err.splitlines()) == 1, err
     assert f"custom.yaml:{line}:" in err and reason.lower() in err.lower(), err
     assert proc.stdout == ""
+
+
+def test_bom_crlf_and_utf16_files_report_the_right_lines(tmp_path):
+    body = "import requests\r\n\r\n" + LEGACY_CALL.replace("\n", "\r\n")
+    (tmp_path / "bom_crlf.py").write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    (tmp_path / "wide.ps1").write_bytes(("# sync\r\n" + LEGACY_CALL).encode("utf-16"))
+    found = lines_by_path(scan_json(tmp_path))
+    assert found.get("bom_crlf.py") == {3}
+    assert found.get("wide.ps1") == {2}
