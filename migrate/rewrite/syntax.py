@@ -7,6 +7,7 @@ skipping string literals, so a `)` or `,` inside a string never ends an argument
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -240,17 +241,14 @@ def string_bounds(text: str, index: int) -> tuple[int, int] | None:
     return None
 
 
-def statement_containing(text: str, index: int) -> Span:
-    """The whole statement around `index`, even when `index` sits on a later line inside its brackets."""
+@lru_cache(maxsize=16)
+def _outer_line_starts(text: str) -> tuple[int, ...]:
+    """Sorted offsets of line starts outside every bracket (all kinds), computed once per text."""
+    starts = [0]
     depth = 0
-    start = 0
     position = 0
-    at_line_start = True
-    while position < index:
+    while position < len(text):
         char = text[position]
-        if at_line_start and depth <= 0:
-            start = position
-        at_line_start = False
         if char in QUOTES:
             position = skip_string(text, position)
             continue
@@ -258,11 +256,16 @@ def statement_containing(text: str, index: int) -> Span:
             depth += 1
         elif char in CLOSERS:
             depth -= 1
-        elif char == "\n":
-            at_line_start = True
+        elif char == "\n" and depth <= 0:
+            starts.append(position + 1)
         position += 1
-    if at_line_start and depth <= 0:
-        start = index
+    return tuple(starts)
+
+
+def statement_containing(text: str, index: int) -> Span:
+    """The whole statement around `index`, even when `index` sits on a later line inside its brackets."""
+    starts = _outer_line_starts(text)
+    start = starts[bisect.bisect_right(starts, index) - 1]
     return statement_extent(text, start)
 
 

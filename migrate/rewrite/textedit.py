@@ -8,6 +8,7 @@ steps and applied edits are reported on the user's original line numbers.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from migrate.rewrite.model import Edit
@@ -15,32 +16,76 @@ from migrate.rewrite.model import Edit
 
 @dataclass
 class PassMap:
-    """How one pass moved text: (old start, old end, new length) of each applied edit, in order."""
+    """How one pass moved text: (old start, old end, new length) of each applied edit, in order.
+
+    Lookups bisect precomputed offsets, so mapping stays O(log n) for files with thousands of edits.
+    """
 
     edits: list[tuple[int, int, int]] = field(default_factory=list)
 
+    def _index(self) -> tuple[list[int], list[int], list[int]]:
+        cached = getattr(self, "_cached", None)
+        if cached is None or cached[0] != len(self.edits):
+            old_starts, new_starts, deltas = [], [], []
+            delta = 0
+            for start, end, length in self.edits:
+                old_starts.append(start)
+                new_starts.append(start + delta)
+                deltas.append(delta)
+                delta += length - (end - start)
+            deltas.append(delta)
+            cached = (len(self.edits), (old_starts, new_starts, deltas))
+            self._cached = cached
+        return cached[1]
+
     def back(self, offset: int) -> tuple[int, int]:
         """The old span a new offset comes from (an offset inside a replacement maps to the replaced span)."""
-        delta = 0
-        for start, end, length in self.edits:
-            new_start = start + delta
-            if offset < new_start:
-                break
-            if offset < new_start + length or (offset == new_start and length == 0):
+        _, new_starts, deltas = self._index()
+        index = bisect.bisect_left(new_starts, offset)
+        if index < len(new_starts) and new_starts[index] == offset:
+            start, end, _ = self.edits[index]  # the first edit starting here (a deletion stands for its span)
+            return start, end
+        if index > 0:
+            start, end, length = self.edits[index - 1]
+            if offset < new_starts[index - 1] + length:
                 return start, end
-            delta += length - (end - start)
-        return offset - delta, offset - delta
+            return offset - deltas[index], offset - deltas[index]
+        return offset, offset
 
     def forward(self, offset: int) -> int:
         """Where an old offset ended up (an offset inside a replaced span maps to the replacement's start)."""
-        delta = 0
-        for start, end, length in self.edits:
-            if offset < start:
-                break
-            if offset < end:
-                return start + delta
-            delta += length - (end - start)
-        return offset + delta
+        old_starts, new_starts, deltas = self._index()
+        index = bisect.bisect_right(old_starts, offset) - 1
+        if index < 0:
+            return offset
+        start, end, _ = self.edits[index]
+        if offset < end:
+            return new_starts[index]
+        return offset + deltas[index + 1]
+
+
+class SpanSet:
+    """Spans a pass has already claimed; `contains` bisects (passes claim thousands in big files)."""
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+        self._index: tuple[list[int], list[int]] | None = None
+
+    def add(self, start: int, end: int) -> None:
+        self._spans.append((start, end))
+        self._index = None
+
+    def contains(self, offset: int) -> bool:
+        if self._index is None:
+            spans = sorted(self._spans)
+            reach, furthest = [], -1
+            for _, end in spans:
+                furthest = max(furthest, end)
+                reach.append(furthest)
+            self._index = ([start for start, _ in spans], reach)
+        starts, reach = self._index
+        index = bisect.bisect_right(starts, offset) - 1
+        return index >= 0 and reach[index] > offset
 
 
 def resolve(edits: list[Edit]) -> tuple[list[Edit], list[tuple[Edit, Edit]]]:
@@ -51,7 +96,8 @@ def resolve(edits: list[Edit]) -> tuple[list[Edit], list[tuple[Edit, Edit]]]:
     kept: list[Edit] = []
     rejected: list[tuple[Edit, Edit]] = []
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        clash = next((k for k in kept if k.overlaps(edit)), None)
+        # kept edits are sorted and disjoint, so only the last few can reach this one
+        clash = next((k for k in reversed(kept[-3:]) if k.overlaps(edit)), None)
         if clash is None:
             kept.append(edit)
         elif (clash.start, clash.end, clash.replacement) != (edit.start, edit.end, edit.replacement):
@@ -77,7 +123,7 @@ class LineIndex:
     """Offset -> 1-based line number for one text."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)

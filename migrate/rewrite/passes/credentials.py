@@ -22,6 +22,7 @@ from migrate.rewrite.syntax import (
     match_close,
     operand_end,
 )
+from migrate.rewrite.textedit import SpanSet
 from migrate.ruleset.model import Rule
 
 LITERAL_RUN = re.compile(r"[^&\"'`\s#)\\$\{]*")
@@ -49,14 +50,14 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
     if not param:
         return edits
     param_regex = re.escape(param)
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()  # spans claimed by earlier forms (flags, statements, queries) in this stage
     receivers: dict[int, str] = {}
     for pattern in ctx.fixes.get("flags") or ():
         flag_re = re.compile(pattern.replace("{param}", param_regex), re.IGNORECASE)
         for m in flag_re.finditer(text):
             if ctx.flagged(m.start(), rule.id, m.end()) and _value_ok(text, ctx, param, m.group("value")):
                 edits.append(Edit(m.start(), m.end(), "", rule.id, f"removed the `{param}` flag"))
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
     for pattern in ctx.fixes.statement_patterns(param_regex):
         for m in pattern.finditer(text):
             if ctx.flagged(m.start(), rule.id, m.end() - 1):
@@ -64,18 +65,23 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
                 receiver = RECEIVER.match(text, m.start())
                 if receiver:  # q.Set("authtoken", t): the request built from `q` carried the credential
                     receivers[m.start()] = receiver.group("name")
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
     query = re.compile(rf"(?P<sep>[?&\"'])(?P<name>{param_regex})=", re.IGNORECASE)
+    last_end = -1  # matches come in order: within one form only the previous edit can cover the next match
     for m in query.finditer(text):
-        if any(a <= m.start() < b for a, b in taken) or not ctx.flagged(m.start(), rule.id):
+        if m.start() < last_end or taken.contains(m.start()) or not ctx.flagged(m.start(), rule.id):
             continue
         edit = _query_edit(text, m, ctx, rule.id, param)
         if edit is not None:
             edits.append(edit)
-            taken.append((edit.start, edit.end))
+            last_end = edit.end
+    for edit in edits:
+        taken.add(edit.start, edit.end)
     for pattern, inside in ctx.fixes.entry_patterns(param_regex):
+        last_end = -1
+        found: list[Edit] = []
         for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b in taken) or not ctx.flagged(m.start(), rule.id):
+            if m.start() < last_end or taken.contains(m.start()) or not ctx.flagged(m.start(), rule.id):
                 continue
             key_at = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
             if in_string(text, key_at):
@@ -84,8 +90,11 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
                 continue  # `f(authtoken: string)` is a parameter's type, not an entry
             edit = _entry_edit(text, m, ctx, rule.id, param)
             if edit is not None:
-                edits.append(edit)
-                taken.append((edit.start, edit.end))
+                found.append(edit)
+                last_end = edit.end
+        for edit in found:
+            taken.add(edit.start, edit.end)
+        edits.extend(found)
     for edit in edits:
         if edit.start in receivers:
             ctx.site_receivers[len(ctx.auth_sites)] = receivers[edit.start]

@@ -9,6 +9,7 @@ Credentials whose request is not recognised become manual steps, never silent ga
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -63,10 +64,11 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, 
             continue
         span = statement_extent(text, m.start())
         definitions.append((m.group("name"), span.start, span.end))
+    sorted_sites = sorted(ctx.auth_sites)
     for _ in range(MAX_TAINT_ROUNDS):
         changed = False
         for name, start, end in definitions:
-            sites = {s for s in ctx.auth_sites if start <= s < end}
+            sites = _sites_in(sorted_sites, [(start, end)])
             body = text[start:end]
             for other, other_sites in names.items():
                 if other != name and _mentions(body, other) and _near(where.get(other, ()), start):
@@ -81,6 +83,16 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, 
     return names, where
 
 
+def _sites_in(sorted_sites: list[int], spans: list[tuple[int, int]]) -> set[int]:
+    """Credential sites inside any of the spans (bisect: files can hold thousands of sites)."""
+    found: set[int] = set()
+    for start, end in spans:
+        low = bisect.bisect_left(sorted_sites, start)
+        high = bisect.bisect_left(sorted_sites, end)
+        found.update(sorted_sites[low:high])
+    return found
+
+
 def _near(definitions: Iterable[int], use: int) -> bool:
     return any(0 <= use - d <= NEAR for d in definitions)
 
@@ -93,6 +105,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     if ctx.fixes is None or not ctx.auth_sites or ctx.fixes.get("auth") == "connection":
         return []
     tainted, defined_at = _taint(text, ctx)
+    sorted_sites = sorted(ctx.auth_sites)
     edits: list[Edit] = []
     handled: set[int] = set()
     oauth = ctx.data.oauth
@@ -106,7 +119,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             if client.mode == "statement" and m.groupdict().get("var"):
                 spans += _request_statements(text, statement.end, m.group("var"), client)
                 body += "".join(text[a:b] for a, b in spans[1:])
-            sites = {s for s in ctx.auth_sites if any(a <= s < b for a, b in spans)}
+            sites = _sites_in(sorted_sites, spans)
             variable = m.groupdict().get("var")
             for name, name_sites in tainted.items():  # a name counts where it was defined shortly before
                 if (
@@ -170,7 +183,12 @@ def _lines_before(text: str, start: int, names: list[str]) -> str:
     """Lines shortly before a call that touch the variables it uses (`q.Set("organization_id", org)`)."""
     if not names:
         return ""
-    lines = text[:start].split("\n")[-REQUEST_SCOPE_LINES:]
+    begin = start
+    for _ in range(REQUEST_SCOPE_LINES):  # walk back a few lines, not over the whole file
+        begin = text.rfind("\n", 0, max(begin - 1, 0)) + 1
+        if begin == 0:
+            break
+    lines = text[begin:start].split("\n")
     return "\n".join(line for line in lines if any(_mentions(line, n) for n in names))
 
 
