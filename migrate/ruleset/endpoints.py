@@ -33,7 +33,7 @@ PRODUCT_KEYS = {
     "notes",
     "target",
 }
-FAMILY_KEYS = {"id", "legacy", "oauth", "scope", "response", "manual", "notes", "id_from"}
+FAMILY_KEYS = {"id", "legacy", "oauth", "scope", "response", "manual", "notes", "id_from", "base"}
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,7 @@ class Family:
     response: dict[str, Any] | None
     manual: str | None
     id_from: str | None
+    base: bool = False  # the API root: `legacy_candidates` swaps this prefix back to find half-migrated calls
 
 
 @dataclass
@@ -268,6 +269,30 @@ class EndpointMap:
             alternatives.append(f"(?<![\\w.-])(?:{host_re}){tail}")
         return "|".join(alternatives)
 
+    def legacy_candidates(self, url: str) -> list[str]:
+        """Legacy URLs that a base-URL migration would have turned into `url` (undoes `/api/` -> `/invoice/v3/`).
+
+        Lets the scanner see a half-migrated call: a v3 base constant joined to a path only the legacy API had
+        (`V3_BASE + "items/update"`), whose real v3 equivalent is a different path or method.
+        """
+        bare = url.split("://", 1)[-1]
+        lowered = bare.lower()
+        candidates = []
+        for product in self.products:
+            if product.oauth_host == "same" or not product.legacy_hosts:
+                continue
+            for family in product.families:
+                oauth_path = family.oauth_path
+                if not family.base or oauth_path is None:
+                    continue
+                for dc in self.datacenters.centers:
+                    values = {"domain": dc.domain, "accounts": dc.accounts, "api_domain": dc.api_domain}
+                    prefix = product.oauth_host.format(**values) + oauth_path.template.rstrip("/") + "/"
+                    if lowered.startswith(prefix.lower()):
+                        legacy = product.legacy_hosts[0].format(**values) + family.legacy_path.template
+                        candidates.append(legacy.rstrip("/") + "/" + bare[len(prefix) :])
+        return candidates
+
     def keywords(self) -> list[str]:
         """Literal host stems for the prefilter (`invoice.zoho`, `crm.zoho`, ...)."""
         stems = set()
@@ -310,6 +335,7 @@ def _family(raw: Any, product: Product, path: Path) -> Family:
         response=response,
         manual=raw.get("manual"),
         id_from=raw.get("id_from"),
+        base=bool(raw.get("base", False)),
     )
 
 

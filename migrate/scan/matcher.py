@@ -23,9 +23,9 @@ ZOHO_URL = re.compile(
     r"(?<![\w.-])[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}]*)?", re.IGNORECASE
 )
 SNIPPET_LIMIT = 240
-# NAME = "https://invoice.zoho.com/api/" (any language's assignment/constant syntax)
+# NAME = "https://invoice.zoho.com/api/" or a v3 base "https://www.zohoapis.com/invoice/v3/" (any language's syntax)
 URL_CONSTANT = re.compile(
-    r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^"'`\s]*)?)["'`]""",
+    r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud|apis)?\.[a-z.]+(?:/[^"'`\s]*)?)["'`]""",
     re.IGNORECASE,
 )
 # a legacy host whose data-center suffix is filled in at run time: {region}, %s, #{tld}, ${dc}, " + tld + "
@@ -39,6 +39,19 @@ HOST_LITERAL = re.compile(
 )
 # a string literal that starts with a URL path: '/api/v3/', "/crm/private/json/"
 PATH_LITERAL = re.compile(r"""["'`](?P<path>/[A-Za-z0-9_.~%/-]+)""")
+
+
+def _usages(name: str) -> re.Pattern[str]:
+    """Call sites joining constant `name` to a literal tail: `NAME + "x"`, `$NAME . 'x'`, `f"{NAME}x"`, `${NAME}x`."""
+    return re.compile(
+        rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"']*)|"
+        rf"(?:\{{|\$\{{|#\{{){re.escape(name)}\}}(?P<tail2>[^\"'`\s]*)"
+    )
+
+
+def _comparable(url: str) -> str:
+    """A URL without scheme, query and trailing slash, lower-cased, for "same endpoint?" checks."""
+    return url.split("://", 1)[-1].split("?", 1)[0].rstrip("/").lower()
 
 
 def _scopes(scope: str | None) -> list[str]:
@@ -293,16 +306,21 @@ class FileMatcher:
                 findings.append(finding)
 
         constants = {}
+        migrated: dict[str, str] = {}  # v3 base constants: a legacy-only tail joined to them is half migrated
         for m in URL_CONSTANT.finditer(self.text):
             url = m.group("url")
             if self.compiled.is_legacy_url(url) or self.compiled.is_legacy_host(url):
                 constants[m.group("name").lstrip("$")] = url
+            elif self.ruleset.endpoints.legacy_candidates(url.rstrip("/") + "/"):
+                migrated[m.group("name").lstrip("$")] = url
+        for name, base in migrated.items():
+            for m in _usages(name).finditer(self.text):
+                tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
+                legacy = self._legacy_only(base.rstrip("/") + "/" + tail.lstrip("/")) if tail else None
+                if legacy is not None:
+                    add(m, legacy)
         for name, base in constants.items():
-            usage = re.compile(
-                rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"']*)|"
-                rf"(?:\{{|\$\{{|#\{{){re.escape(name)}\}}(?P<tail2>[^\"'`\s]*)"
-            )
-            for m in usage.finditer(self.text):
+            for m in _usages(name).finditer(self.text):
                 tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
                 url = base.rstrip("/") + "/" + tail.lstrip("/")
                 if tail and self.compiled.is_legacy_url(url):
@@ -336,6 +354,18 @@ class FileMatcher:
                 for m in hosts[host]:
                     add(m, url)
         return findings
+
+    def _legacy_only(self, v3_url: str) -> str | None:
+        """The legacy URL behind `v3_url` when its real v3 equivalent is another path (so `v3_url` is wrong)."""
+        wanted = _comparable(v3_url)
+        for legacy in self.ruleset.endpoints.legacy_candidates(v3_url):
+            resolved = self.ruleset.endpoints.match(legacy)
+            if resolved is None:
+                continue
+            oauth = resolved.oauth_url()
+            if oauth is None or _comparable(oauth) != wanted:
+                return legacy
+        return None
 
     def _finding(
         self,
