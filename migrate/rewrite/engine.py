@@ -172,18 +172,24 @@ def _stages(run_pass: Pass, ctx: FileContext) -> list[Pass]:
 def _fixed(ctx: FileContext, new_text: str, touched: set[int]) -> set[str]:
     """Findings on lines an edit changed whose rule no longer fires there in the result."""
     if not touched:
-        return set()
+        return set()  # nothing changed: nothing fixed
     remaining = scan_text(ctx.ruleset, new_text, ctx.language, ctx.path)
     index = LineIndex(new_text)
     still: set[tuple[str, int]] = set()
     for finding in remaining:
-        first, last = ctx.history.original_lines(index.offset(finding.line))
+        # map the finding's own position (not its line start, which may sit where a line above was deleted)
+        at = index.offset(finding.line) + max(finding.column - 1, 0)
+        first, last = ctx.history.original_lines(at)
         for line in range(first, last + 1):
             still.add((finding.rule_id, line))
+    # a legacy URL built from a base constant is fixed where the base is rewritten (its own line is untouched);
+    # anything else must have been edited on its own line: a finding that merely vanishes with its file's
+    # context (XML handling in a file that no longer names a legacy host) is not fixed
+    endpoint_rules = {r.id for r in ctx.ruleset.rules if (r.fix or {}).get("action") == "endpoint"}
     return {
         f.fingerprint
         for f in ctx.findings
-        if f.line in touched and (f.rule_id, f.line) not in still
+        if (f.rule_id, f.line) not in still and (f.line in touched or f.rule_id in endpoint_rules)
     }
 
 
