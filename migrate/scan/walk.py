@@ -396,6 +396,9 @@ class _Ancestry:
                 path = os.path.join(self.root, *_components(directory))
                 if os.path.islink(path):
                     raise _Fallback  # the walk follows directory symlinks with loop checks; so do we, there
+                if not os.path.isdir(path):
+                    self._states[key] = None  # gone, or a file now: the walk finds nothing below it
+                    return None
                 excluded = (
                     name in self.walker.skip_dirs
                     or self.walker._excluded(directory)

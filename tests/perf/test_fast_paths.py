@@ -220,6 +220,7 @@ def test_only_files_lookup_matches_walk_and_filter(ruleset, tmp_path):
     only = {
         "untracked.py", "prod.env", "build/gen.py", "generated/client.py", "sub/keep.log", "sub/deep/client.py",
         "node_modules/zoho/index.js", "link.py", "app", "missing/file.py", "sub/deep/skip_me.py",
+        "untracked.py/not-a-folder.py",
     }  # fmt: skip
     fast = _scan(root, ruleset, jobs=1, only_files=only, fast_paths=True)
     slow = _scan(root, ruleset, jobs=1, only_files=only, fast_paths=False)
