@@ -1,15 +1,20 @@
 """Where the comments are in a file, so rules can ignore commented-out or explanatory text.
 
 Languages with a tree-sitter grammar get exact comment spans; the others (Deluge, config formats, ...)
-use their comment markers from rules/languages.yaml with a small quote-aware scanner.
+use their comment markers from rules/languages.yaml with a small quote-aware scanner. So do files larger than
+TREE_SITTER_MAX_BYTES (minified bundles): a tree for a 3 MB one-line file costs ~130 MB of memory for little gain.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
+from functools import lru_cache
 
 from migrate import parsing
 from migrate.ruleset.model import Language
+
+TREE_SITTER_MAX_BYTES = 1_000_000
 
 
 class CommentMap:
@@ -29,7 +34,7 @@ class CommentMap:
         spans: list[tuple[int, int]]
         if self.language.kind == "docs":
             spans = []
-        elif self.language.tree_sitter:
+        elif self.language.tree_sitter and len(self.text) <= TREE_SITTER_MAX_BYTES:
             data = self.text.encode("utf-8", errors="surrogateescape")
             tree = parsing.parse(self.language.tree_sitter, data)
             self.parse_error = tree.root_node.has_error
@@ -85,25 +90,46 @@ class CommentMap:
         return self._line_bytes[index] + len(head)
 
 
+_QUOTE_END = {q: re.compile("[\\\\\n" + re.escape(q) + "]") for q in "\"'`"}
+
+
+@lru_cache(maxsize=64)
+def _interesting(line_markers: tuple[str, ...], block_markers: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    firsts = {m[0] for m in line_markers if m} | {s[0] for s, _ in block_markers if s} | set("\"'`\n")
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+
+
 def marker_spans(
     text: str, line_markers: tuple[str, ...], block_markers: tuple[tuple[str, str], ...]
 ) -> list[tuple[int, int]]:
     """Comment spans found by markers, skipping markers inside single/double/back-quoted strings on a line."""
     spans: list[tuple[int, int]] = []
-    i = 0
     n = len(text)
+    interesting = _interesting(tuple(line_markers), tuple(tuple(b) for b in block_markers))
+    i = 0
     quote: str | None = None
     line_start = True
     while i < n:
-        ch = text[i]
         if quote:
-            if ch == "\\":
-                i += 2
+            # inside a string only a backslash, the closing quote or a newline matter; line_start is left alone
+            found = _QUOTE_END[quote].search(text, i)
+            if found is None:
+                break
+            j = found.start()
+            if text[j] == "\\":
+                i = j + 2
                 continue
-            if ch == quote or ch == "\n":
-                quote = None
-            i += 1
+            quote = None
+            i = j + 1
             continue
+        found = interesting.search(text, i)
+        if found is None:
+            break
+        if found.start() > i:
+            # ordinary characters (no marker, quote or newline): a line start survives only spaces and tabs
+            line_start = line_start and not text[i : found.start()].strip(" \t")
+            i = found.start()
+        ch = text[i]
         matched = False
         for start, end in block_markers:
             if text.startswith(start, i):
@@ -116,10 +142,9 @@ def marker_spans(
         if matched:
             continue
         for marker in line_markers:
-            # '#' and ';' only start a comment at line start or after whitespace (URLs contain '#', ini values ';')
             if text.startswith(marker, i) and (marker in ("//", "--") or line_start or text[i - 1] in " \t"):
                 if marker == "//" and i > 0 and text[i - 1] == ":":
-                    continue  # https://
+                    continue
                 stop = text.find("\n", i)
                 stop = n if stop < 0 else stop
                 spans.append((i, stop))
