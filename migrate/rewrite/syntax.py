@@ -25,8 +25,9 @@ def skip_string(text: str, index: int) -> int:
     if text.startswith(quote * 3, index) and quote != "`":
         end = text.find(quote * 3, index + 3)
         return len(text) if end < 0 else end + 3
+    size = len(text)
     position = index + 1
-    while position < len(text):
+    while position < size:
         char = text[position]
         if char == "\\":
             position += 2
@@ -36,7 +37,7 @@ def skip_string(text: str, index: int) -> int:
         if char == "\n" and quote != "`":
             return position  # unterminated on this line: stop, do not swallow the file
         position += 1
-    return len(text)
+    return size
 
 
 def _line_comment_at(text: str, index: int, line_comments: tuple[str, ...]) -> bool:
@@ -191,7 +192,12 @@ def alone_on_lines(text: str, start: int, end: int) -> bool:
 
 def statement_extent(text: str, index: int) -> Span:
     """The whole lines of the statement containing `index`, brackets balanced across lines, newline included."""
-    start = line_start(text, index)
+    return _statement_from(text, line_start(text, index))
+
+
+@lru_cache(maxsize=4096)
+def _statement_from(text: str, start: int) -> Span:
+    """statement_extent for a line start (cached: a minified file asks about its one huge line many times)."""
     position = start
     while True:
         end = line_end(text, position)
@@ -213,18 +219,28 @@ def statement_extent(text: str, index: int) -> Span:
         position = end + 1
 
 
-def in_string(text: str, index: int) -> bool:
-    """Is `index` inside a string literal? (lexed from the start of its line: enough for one-line literals)."""
-    position = line_start(text, index)
-    while position < index:
+@lru_cache(maxsize=4096)
+def _line_strings(text: str, start: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(starts, ends) of the string literals lexed from a line start to the end of that line (cached)."""
+    starts, ends = [], []
+    position = start
+    stop = line_end(text, start)
+    while position < stop:
         if text[position] in QUOTES:
             end = skip_string(text, position)
-            if end > index:
-                return True
-            position = end
+            starts.append(position)
+            ends.append(end)
+            position = max(end, position + 1)
             continue
         position += 1
-    return False
+    return tuple(starts), tuple(ends)
+
+
+def in_string(text: str, index: int) -> bool:
+    """Is `index` inside a string literal? (lexed from the start of its line: enough for one-line literals)."""
+    starts, ends = _line_strings(text, line_start(text, index))
+    found = bisect.bisect_left(starts, index) - 1
+    return found >= 0 and ends[found] > index
 
 
 def string_bounds(text: str, index: int) -> tuple[int, int] | None:

@@ -171,7 +171,7 @@ def _constant_name(text: str, url_start: int) -> str | None:
     quote_at = url_start - 1
     if quote_at < 0 or text[quote_at] not in QUOTES:
         return None
-    line_begin = text.rfind("\n", 0, quote_at) + 1
+    line_begin = max(text.rfind("\n", 0, quote_at) + 1, quote_at - 200)  # minified lines are huge: look near
     m = _ASSIGN.search(text[line_begin : quote_at + 1])
     return m.group("name").lstrip("$") if m else None
 
