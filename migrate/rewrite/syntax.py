@@ -257,32 +257,17 @@ def string_bounds(text: str, index: int) -> tuple[int, int] | None:
     return None
 
 
-@lru_cache(maxsize=16)
-def _outer_line_starts(text: str) -> tuple[int, ...]:
-    """Sorted offsets of line starts outside every bracket (all kinds), computed once per text."""
-    starts = [0]
-    depth = 0
-    position = 0
-    while position < len(text):
-        char = text[position]
-        if char in QUOTES:
-            position = skip_string(text, position)
-            continue
-        if char in OPENERS:
-            depth += 1
-        elif char in CLOSERS:
-            depth -= 1
-        elif char == "\n" and depth <= 0:
-            starts.append(position + 1)
-        position += 1
-    return tuple(starts)
-
-
 def statement_containing(text: str, index: int) -> Span:
-    """The whole statement around `index`, even when `index` sits on a later line inside its brackets."""
-    starts = _outer_line_starts(text)
+    """The whole statement around `index`, even when `index` sits on a later line inside its parentheses or
+    square brackets (braces are blocks: a statement inside a function body is not the whole function)."""
+    starts = _sorted_statement_starts(text)
     start = starts[bisect.bisect_right(starts, index) - 1]
     return statement_extent(text, start)
+
+
+@lru_cache(maxsize=16)
+def _sorted_statement_starts(text: str) -> tuple[int, ...]:
+    return tuple(sorted(statement_starts(text)))
 
 
 @lru_cache(maxsize=16)
@@ -314,17 +299,30 @@ def at_statement_start(text: str, index: int) -> bool:
 
 
 def enclosing_opener(text: str, index: int) -> str | None:
-    """The innermost bracket still open at `index` (`{`, `(` or `[`), or None at statement level."""
-    stack: list[str] = []
-    position = statement_containing(text, index).start
-    while position < index:
-        char = text[position]
-        if char in QUOTES:
-            position = skip_string(text, position)
+    """The innermost bracket still open at `index` (`{`, `(` or `[`), or None at statement level.
+
+    Walks backwards from `index` (usually a short way), stepping over string literals, so a long minified line
+    costs only the distance to the enclosing bracket.
+    """
+    depth = 0
+    position = index - 1
+    line_begin = line_start(text, max(index - 1, 0))
+    starts, ends = _line_strings(text, line_begin)
+    limit = max(0, index - 20000)  # an object literal's brace is near; do not walk a whole file back
+    while position >= limit:
+        if position < line_begin:
+            line_begin = line_start(text, position)
+            starts, ends = _line_strings(text, line_begin)
+        inside = bisect.bisect_right(starts, position) - 1
+        if inside >= 0 and ends[inside] > position:
+            position = starts[inside] - 1  # skip the whole literal
             continue
-        if char in OPENERS:
-            stack.append(char)
-        elif char in CLOSERS and stack:
-            stack.pop()
-        position += 1
-    return stack[-1] if stack else None
+        char = text[position]
+        if char in CLOSERS:
+            depth += 1
+        elif char in OPENERS:
+            if depth == 0:
+                return char
+            depth -= 1
+        position -= 1
+    return None

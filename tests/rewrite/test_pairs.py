@@ -299,3 +299,12 @@ def test_headers_passed_as_a_variable_are_a_manual_step(ruleset) -> None:
     result = rewrite_text("s.py", before, lang, scan_text(ruleset, before, lang, "s.py"), ruleset, FixData(ruleset))
     assert "headers=H)" in result.text and "zoho_auth" not in result.text
     assert any("already passes headers" in step.text for step in result.manual)
+
+
+def test_multiline_object_entry_outside_parentheses(ruleset) -> None:
+    before = (
+        "async function f(t) {\n  const opts = {\n    authtoken: t,\n    organization_id: 1,\n  };\n"
+        "  return fetch(`https://books.zoho.com/api/v3/items?${new URLSearchParams(opts)}`);\n}\n"
+    )
+    after = _rewrite(ruleset, "javascript", before)
+    assert "authtoken" not in after and "organization_id: 1," in after
