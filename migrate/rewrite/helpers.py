@@ -12,11 +12,11 @@ from migrate.rewrite.fixdata import FixData, LanguageFixes
 from migrate.rewrite.model import FileChange, ManualStep
 
 
-def render_helper(data: FixData, fixes: LanguageFixes, datacenter: str | None, package: str | None) -> str:
-    """The helper's source for one language (the same inputs always give the same text)."""
+def _values(data: FixData, fixes: LanguageFixes, datacenter: str | None, package: str | None) -> dict[str, Any]:
     helper = fixes.get("helper") or {}
-    dc = data.ruleset.endpoints.datacenters.get(datacenter) if datacenter else data.ruleset.endpoints.datacenters.default
-    values: dict[str, Any] = {
+    centers = data.ruleset.endpoints.datacenters
+    dc = centers.get(datacenter) if datacenter else centers.default
+    return {
         "oauth": data.oauth,
         "accounts_url": f"https://{dc.accounts}",
         "api_domain": f"https://{dc.api_domain}",
@@ -24,10 +24,29 @@ def render_helper(data: FixData, fixes: LanguageFixes, datacenter: str | None, p
         "package": package,
         "module": Path(str(helper.get("file", "zoho_auth"))).stem,
     }
-    template = str(helper["template"])
-    if "/" not in template:  # relative to the language's template folder; `lang/file.j2` names another's
-        template = f"{fixes.templates or fixes.name}/{template}"
-    return data.render(template, **values)
+
+
+def _template_path(fixes: LanguageFixes, template: str) -> str:
+    """Relative to the language's template folder; `lang/file.j2` names another language's."""
+    return template if "/" in template else f"{fixes.templates or fixes.name}/{template}"
+
+
+def render_helper(data: FixData, fixes: LanguageFixes, datacenter: str | None, package: str | None) -> str:
+    """The helper's source for one language (the same inputs always give the same text)."""
+    helper = fixes.get("helper") or {}
+    return data.render(_template_path(fixes, str(helper["template"])), **_values(data, fixes, datacenter, package))
+
+
+def helper_files(data: FixData, fixes: LanguageFixes, datacenter: str | None, package: str | None) -> list[tuple[str, str]]:
+    """(file name, text) of the helper and its companions (`extra`, e.g. TypeScript declarations)."""
+    helper = fixes.get("helper") or {}
+    if not helper.get("file") or not helper.get("template"):
+        return []
+    values = _values(data, fixes, datacenter, package)
+    files = [(str(helper["file"]), data.render(_template_path(fixes, str(helper["template"])), **values))]
+    for extra in helper.get("extra") or ():
+        files.append((str(extra["file"]), data.render(_template_path(fixes, str(extra["template"])), **values)))
+    return files
 
 
 def helper_change(
@@ -37,34 +56,29 @@ def helper_change(
     display_dir: str,
     datacenter: str | None,
     package: str | None,
-) -> tuple[FileChange | None, ManualStep | None]:
-    """The helper file to create in `directory` (None when an identical one is there already).
+) -> tuple[list[FileChange], list[ManualStep]]:
+    """The helper files to create in `directory` (none when identical ones are there already).
 
     A different file of the same name is never overwritten: that becomes a manual step instead.
     """
-    helper = fixes.get("helper") or {}
-    if not helper.get("file") or not helper.get("template"):
-        return None, None
-    target = directory / str(helper["file"])
-    display = f"{display_dir}/{helper['file']}" if display_dir not in ("", ".") else str(helper["file"])
-    text = render_helper(data, fixes, datacenter, package)
-    if target.exists():
-        current = target.read_text(encoding="utf-8", errors="replace")
-        if current == text:
-            return None, None
-        return None, ManualStep(
-            display,
-            1,
-            "zoho.auth-param.authtoken",
-            f"{helper['file']} exists and differs from the generated token helper; it was left as it is: "
-            "check that it refreshes tokens as rules/oauth.yaml describes",
+    changes: list[FileChange] = []
+    steps: list[ManualStep] = []
+    for name, text in helper_files(data, fixes, datacenter, package):
+        target = directory / name
+        display = f"{display_dir}/{name}" if display_dir not in ("", ".") else name
+        if target.exists():
+            if target.read_text(encoding="utf-8", errors="replace") != text:
+                steps.append(
+                    ManualStep(
+                        display,
+                        1,
+                        "zoho.auth-param.authtoken",
+                        f"{name} exists and differs from the generated token helper; it was left as it is: "
+                        "check that it refreshes tokens as rules/oauth.yaml describes",
+                    )
+                )
+            continue
+        changes.append(
+            FileChange(path=display, fs_path=str(target), language=fixes.name, original="", rewritten=text, created=True)
         )
-    change = FileChange(
-        path=display,
-        fs_path=str(target),
-        language=fixes.name,
-        original="",
-        rewritten=text,
-        created=True,
-    )
-    return change, None
+    return changes, steps

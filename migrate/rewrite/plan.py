@@ -204,11 +204,11 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
         fixes = data.language(language_name)
         if fixes is None:
             continue
-        change, step = helper_change(data, fixes, directory, display_dir, result.datacenter, result.package)
-        if change is not None and not any(f.fs_path == change.fs_path for f in files):
-            files.append(change)
-        if step is not None:
-            manual.append(step)
+        changes, steps = helper_change(data, fixes, directory, display_dir, result.datacenter, result.package)
+        for change in changes:
+            if not any(f.fs_path == change.fs_path for f in files):
+                files.append(change)
+        manual.extend(steps)
     manual.sort(key=lambda s: (s.path, s.line, s.rule_id, s.text))
     return RewritePlan(files, manual, conflicts, ruleset, findings_all, errors, sources)
 

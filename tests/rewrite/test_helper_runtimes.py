@@ -137,3 +137,15 @@ def test_go_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     body = json.loads(_run(["go", "run", "main.go", "zoho_auth.go"], tmp_path, env))
     assert body["code"] == 0 and body["items"]
     assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
+
+
+def test_typescript_declarations_parse_and_match_the_helper(ruleset, tmp_path: Path) -> None:
+    from migrate.rewrite.helpers import helper_files
+
+    data = FixData(ruleset)
+    files = dict(helper_files(data, data.language("typescript"), "eu", None))
+    assert set(files) == {"zoho_auth.js", "zoho_auth.d.ts"}
+    assert not has_error("tree_sitter_typescript:language_typescript", files["zoho_auth.d.ts"])
+    for name in ("accessToken", "authorization", "organizationId"):
+        assert f"function {name}(" in files["zoho_auth.d.ts"] and name in files["zoho_auth.js"]
+    assert 'const ACCOUNTS_URL = "https://accounts.zoho.eu";' in files["zoho_auth.js"]
