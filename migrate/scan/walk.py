@@ -144,6 +144,25 @@ class Walker:
                 return bool(result.include)
         return False
 
+    def _stat_listed(self, path: str, relative: str) -> os.stat_result | None:
+        """stat of a listed path, following a symlink; None when it is gone or a broken link (noted in errors)."""
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise _Fallback from error
+        if not stat.S_ISLNK(st.st_mode):
+            return st
+        try:
+            return os.stat(path)
+        except FileNotFoundError:
+            self.errors.append({"path": relative, "message": "broken symlink, skipped"})
+            self.skipped += 1
+            return None
+        except OSError as error:
+            raise _Fallback from error
+
     def _excluded(self, relative: str) -> bool:
         if not self.excludes:
             return False
@@ -228,21 +247,9 @@ class Walker:
         if layers is None:
             return None
         path = os.path.join(root, *parts)
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
+        st = self._stat_listed(path, relative)
+        if st is None:
             return None
-        except OSError as error:
-            raise _Fallback from error
-        if stat.S_ISLNK(st.st_mode):
-            try:
-                st = os.stat(path)
-            except FileNotFoundError:
-                self.errors.append({"path": relative, "message": "broken symlink, skipped"})
-                self.skipped += 1
-                return None
-            except OSError as error:
-                raise _Fallback from error
         if not stat.S_ISREG(st.st_mode):
             return None  # a folder or a special file: the walk yields nothing for it either
         name = parts[-1]
@@ -318,24 +325,10 @@ class Walker:
         if layers and self._decide(layers, relative, False, "own"):
             return None
         path = os.path.join(root, *parts)
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            return None  # in the index, deleted from the work tree: nothing to read
-        except OSError as error:
-            raise _Fallback from error
-        if stat.S_ISLNK(st.st_mode):
-            try:
-                st = os.stat(path)
-            except FileNotFoundError:
-                self.errors.append({"path": relative, "message": "broken symlink, skipped"})
-                self.skipped += 1
-                return None
-            except OSError as error:
-                raise _Fallback from error
-            if stat.S_ISDIR(st.st_mode):
-                raise _Fallback  # a directory symlink: the walk follows it
-        if stat.S_ISDIR(st.st_mode):
+        st = self._stat_listed(path, relative)  # None: deleted from the work tree, or a broken link
+        if st is None:
+            return None
+        if stat.S_ISDIR(st.st_mode):  # a folder, or a directory symlink the walk follows
             raise _Fallback
         if not stat.S_ISREG(st.st_mode):
             return None
