@@ -34,7 +34,7 @@ class RewriteOptions:
     annotate: bool = False
     rules_dirs: tuple[Path, ...] = ()
     excludes: tuple[str, ...] = ()
-    jobs: int = 1
+    jobs: int = 0  # scan workers (0: one per CPU, as `scan` does)
 
 
 @dataclass
