@@ -125,20 +125,26 @@ class RewritePlan:
                 continue
             if not change.changed:
                 continue
-            target = Path(change.fs_path)
-            if change.created:
-                write_atomic(target, change.rewritten.encode("utf-8"), 0o644, exclusive=True)
-                report.created.append(change.path)
-                continue
-            source = self._sources[change.fs_path]
-            target = target.resolve()  # a symlinked file is rewritten where it lives; the link stays a link
-            current = read_source(target)
-            if current.text != change.original:
-                report.refused.append((change.path, "changed on disk since the plan was made"))
-                continue
-            write_atomic(target, to_bytes(source.layout, change.rewritten), source.mode)
-            report.written.append(change.path)
+            try:
+                self._write(change, report)
+            except OSError as error:  # one unwritable file is reported; the others are still written
+                report.refused.append((change.path, f"cannot write: {error.strerror or error}"))
         return report
+
+    def _write(self, change: FileChange, report: ApplyReport) -> None:
+        target = Path(change.fs_path)
+        if change.created:
+            write_atomic(target, change.rewritten.encode("utf-8"), 0o644, exclusive=True)
+            report.created.append(change.path)
+            return
+        source = self._sources[change.fs_path]
+        target = target.resolve()  # a symlinked file is rewritten where it lives; the link stays a link
+        current = read_source(target)
+        if current.text != change.original:
+            report.refused.append((change.path, "changed on disk since the plan was made"))
+            return
+        write_atomic(target, to_bytes(source.layout, change.rewritten), source.mode)
+        report.written.append(change.path)
 
 
 def _roots(paths: list[Path]) -> list[Path]:

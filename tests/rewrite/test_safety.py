@@ -192,3 +192,13 @@ def test_git_ignored_live_credentials_are_reported_not_rewritten(tmp_path: Path)
     assert "0f1e2d3c4b5a69788796a5b4c3d2e1f0" not in result.stdout
     assert run_in_process("rewrite", "--apply", ".", cwd=tmp_path).returncode == 0
     assert (tmp_path / ".env").read_text() == live
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_the_rest_written(tmp_path: Path, ruleset) -> None:
+    (tmp_path / "b.py").write_text(LEGACY)
+    plan = plan_rewrite([tmp_path], ruleset, RewriteOptions())
+    (tmp_path / "zoho_auth.py").mkdir()  # something took the helper's name after planning
+    report = plan.apply()
+    assert report.written == ["b.py"]
+    assert [path for path, reason in report.refused if reason.startswith("cannot write")] == ["zoho_auth.py"]
+    assert (tmp_path / "zoho_auth.py").is_dir()
