@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ConfigError
 from migrate.rewrite.plan import RewriteOptions, RewritePlan, plan_rewrite
 from migrate.rewrite.textio import write_private
 from migrate.ruleset import load_ruleset
@@ -124,16 +124,18 @@ def rewrite(
         click.echo(plan.diff(masked=True), nl=False)
     for error in plan.errors:
         click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
+    write_failed = False
     if do_apply:
         report = plan.apply()
         for path, reason in report.refused:
             click.echo(f"zoho-migrate: not written: {path}: {reason}", err=True)
+            write_failed = write_failed or reason.startswith("cannot write")
     for line in _summary(plan, do_apply):
         click.echo(line, err=True)
     if patch_file is not None:
         click.echo(f"zoho-migrate: exact patch written to {patch_file} (mode 0600)", err=True)
     if do_apply:
-        return EXIT_OK
+        return EXIT_USAGE if write_failed else EXIT_OK  # an OS error is not the job done; a refusal by design is
     # like `scan`: 1 while a finding at or above --fail-on is still there (to be rewritten or done by hand)
     threshold = severity_rank(fail_on)
     failing = any(severity_rank(f.severity) >= threshold for f in plan.findings)
