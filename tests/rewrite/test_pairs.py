@@ -226,6 +226,11 @@ CLIENT_PAIRS = [
         "    $xml = json_decode($r, true);\n    $out = [];\n    foreach ($xml['items'] as $i) {\n        $out[] = (string) $i['name'];\n    }\n"
         "    return $out;\n}\n",
     ),
+    (  # Ruby Net::HTTP.get(uri) takes the headers as a second argument
+        "ruby",
+        'uri = URI("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=#{t}")\nbody = Net::HTTP.get(uri)\n',
+        'uri = URI("https://www.zohoapis.com/crm/v2/Leads")\nbody = Net::HTTP.get(uri, { "Authorization" => ZohoAuth.authorization })\n',
+    ),
     (  # Ruby HTTParty: headers keyword argument
         "ruby",
         'r = HTTParty.get("https://crm.zoho.com/crm/private/json/Leads/getRecords", query: { authtoken: t, scope: "crmapi" })\n',
