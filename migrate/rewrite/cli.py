@@ -74,7 +74,14 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the exact, unmasked diff to FILE (mode 0600).",
 )
-@click.option("--format", "output_format", type=click.Choice(["diff", "json"]), default="diff", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["diff", "json"]),
+    default="diff",
+    show_default=True,
+    help="stdout: the unified diff (secrets masked), or JSON with the edits, manual steps and masked diff.",
+)
 @click.option("--annotate", is_flag=True, help="Leave a TODO(zoho-migrate) comment at each manual step.")
 @click.option(
     "--rules",
