@@ -258,10 +258,10 @@ class EndpointMap:
             if not product.detect or (product.credential_only and not include_credential_only):
                 continue
             hosts = sorted(
-                {h for h, (p, _) in self.host_index.items() if p is product}, key=len, reverse=True
+                {h for h, (p, _) in self.host_index.items() if p is product}, key=lambda h: (-len(h), h)
             )
             prefixes = sorted(
-                {f.legacy_path.literal_prefix.rstrip("/") for f in product.families}, key=len, reverse=True
+                {f.legacy_path.literal_prefix.rstrip("/") for f in product.families}, key=lambda p: (-len(p), p)
             )
             host_re = "|".join(re.escape(h) for h in hosts)
             prefix_re = "|".join(re.escape(p) for p in prefixes if p) or ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from migrate.ruleset import RuleSet
@@ -41,11 +42,12 @@ HOST_LITERAL = re.compile(
 PATH_LITERAL = re.compile(r"""["'`](?P<path>/[A-Za-z0-9_.~%/-]+)""")
 
 
-def _usages(name: str) -> re.Pattern[str]:
-    """Call sites joining constant `name` to a literal tail: `NAME + "x"`, `$NAME . 'x'`, `f"{NAME}x"`, `${NAME}x`."""
+def _usages(names: Iterable[str]) -> re.Pattern[str]:
+    """Call sites joining one of the constants to a literal tail: `NAME + "x"`, `$NAME . 'x'`, `f"{NAME}x"`, `${NAME}x`."""
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(
-        rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"']*)|"
-        rf"(?:\{{|\$\{{|#\{{){re.escape(name)}\}}(?P<tail2>[^\"'`\s]*)"
+        rf"(?<![\w$])\$?(?P<name>{alternation})\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"']*)|"
+        rf"(?:\{{|\$\{{|#\{{)(?P<name2>{alternation})\}}(?P<tail2>[^\"'`\s]*)"
     )
 
 
@@ -313,18 +315,22 @@ class FileMatcher:
                 constants[m.group("name").lstrip("$")] = url
             elif self.ruleset.endpoints.legacy_candidates(url.rstrip("/") + "/"):
                 migrated[m.group("name").lstrip("$")] = url
-        for name, base in migrated.items():
-            for m in _usages(name).finditer(self.text):
+        bases = {**migrated, **constants}
+        if bases:
+            # one pass for all constants (a minified bundle can hold hundreds): cost stays linear in the text
+            for m in _usages(bases).finditer(self.text):
+                name = m.group("name") or m.group("name2")
                 tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
-                legacy = self._legacy_only(base.rstrip("/") + "/" + tail.lstrip("/")) if tail else None
-                if legacy is not None:
-                    add(m, legacy)
-        for name, base in constants.items():
-            for m in _usages(name).finditer(self.text):
-                tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
-                url = base.rstrip("/") + "/" + tail.lstrip("/")
-                if tail and self.compiled.is_legacy_url(url):
-                    add(m, url)
+                if not tail:
+                    continue
+                url = bases[name].rstrip("/") + "/" + tail.lstrip("/")
+                if name in constants:
+                    if self.compiled.is_legacy_url(url):
+                        add(m, url)
+                else:
+                    legacy = self._legacy_only(url)
+                    if legacy is not None:
+                        add(m, legacy)
         for m in TEMPLATED_HOST.finditer(self.text):
             url = f"{m.group('stem')}.zoho.com{m.group('path') or ''}"
             if m.group("path") and self.compiled.is_legacy_url(url):

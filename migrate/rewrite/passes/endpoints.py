@@ -176,10 +176,12 @@ def _constant_name(text: str, url_start: int) -> str | None:
     return m.group("name").lstrip("$") if m else None
 
 
-def _usage_regex(name: str) -> re.Pattern[str]:
+def _usage_regex(names: list[str]) -> re.Pattern[str]:
+    """Every `NAME + "tail"` / `{NAME}tail` use of any of the base constants, in one pattern (one pass)."""
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(
-        rf"(?<![\w$])\$?{re.escape(name)}\s*(?:\+|\.)\s*(?P<q>[\"'])(?P<tail>[^\"'?$#{{]*)|"
-        rf"(?:\{{|\$\{{|#\{{){re.escape(name)}\}}(?P<tail2>[^\"'`\s?{{$#]*)"
+        rf"(?<![\w$])\$?(?P<name>{alternation})\s*(?:\+|\.)\s*(?P<q>[\"'])(?P<tail>[^\"'?$#{{]*)|"
+        rf"(?:\{{|\$\{{|#\{{)(?P<name2>{alternation})\}}(?P<tail2>[^\"'`\s?{{$#]*)"
     )
 
 
@@ -191,33 +193,35 @@ def _call_argument(text: str, url_start: int) -> bool:
 
 def _tails(text: str, ctx: FileContext, bases: dict[str, tuple[str, str]], rule_ids: set[str]) -> list[Edit]:
     """`BASE + "items/"`: rewrite the tail so the new base plus the tail is the v3 URL of the legacy call."""
-    edits = []
-    for name, (legacy_base, new_base) in bases.items():
-        for m in _usage_regex(name).finditer(text):
-            if not ctx.flagged(m.start(), rule_ids):
-                continue
-            group = "tail" if m.group("tail") is not None else "tail2"
-            tail = m.group(group)
-            tail_start, tail_end = m.start(group), m.end(group)
-            continues = _continues(text, tail_end, ctx) if group == "tail" else text[tail_end : tail_end + 1] in "{$#"
-            legacy = legacy_base.rstrip("/") + "/" + tail.lstrip("/")
-            if continues:
-                v3, family = _prefix_url(ctx, legacy)
-                resolved = ctx.match_url(legacy + PROBE) or ctx.match_url(legacy)
-            else:
-                resolved = ctx.match_url(legacy)
-                family = resolved.family if resolved else None
-                v3 = resolved.oauth_url() if resolved else None
-            if resolved is None:
-                continue
-            if v3 is None or "{" in v3 or not v3.startswith(new_base):
-                shown = v3 or (resolved.oauth_url() or "(none)")
-                ctx.add_manual(
-                    m.start(), RULE_ID, ctx.data.manual_text("concat", method=resolved.oauth_method, url=shown)
-                )
-                continue
-            _notes(ctx, m.start(), resolved, family, v3)
-            new_tail = v3[len(new_base) :]
-            if new_tail != tail:
-                edits.append(Edit(tail_start, tail_end, new_tail, RULE_ID, f"legacy endpoint -> {_strip(v3)}"))
+    edits: list[Edit] = []
+    if not bases:
+        return edits
+    for m in _usage_regex(list(bases)).finditer(text):  # one pass: a minified bundle may hold hundreds of bases
+        legacy_base, new_base = bases[m.group("name") or m.group("name2")]
+        if not ctx.flagged(m.start(), rule_ids):
+            continue
+        group = "tail" if m.group("tail") is not None else "tail2"
+        tail = m.group(group)
+        tail_start, tail_end = m.start(group), m.end(group)
+        continues = _continues(text, tail_end, ctx) if group == "tail" else text[tail_end : tail_end + 1] in "{$#"
+        legacy = legacy_base.rstrip("/") + "/" + tail.lstrip("/")
+        if continues:
+            v3, family = _prefix_url(ctx, legacy)
+            resolved = ctx.match_url(legacy + PROBE) or ctx.match_url(legacy)
+        else:
+            resolved = ctx.match_url(legacy)
+            family = resolved.family if resolved else None
+            v3 = resolved.oauth_url() if resolved else None
+        if resolved is None:
+            continue
+        if v3 is None or "{" in v3 or not v3.startswith(new_base):
+            shown = v3 or (resolved.oauth_url() or "(none)")
+            ctx.add_manual(
+                m.start(), RULE_ID, ctx.data.manual_text("concat", method=resolved.oauth_method, url=shown)
+            )
+            continue
+        _notes(ctx, m.start(), resolved, family, v3)
+        new_tail = v3[len(new_base) :]
+        if new_tail != tail:
+            edits.append(Edit(tail_start, tail_end, new_tail, RULE_ID, f"legacy endpoint -> {_strip(v3)}"))
     return edits

@@ -26,7 +26,7 @@ def families(ctx: FileContext, text: str) -> list[Family]:
             found.append(resolved.family)
         name = _constant_name(ctx.history.original, m.start())
         if name:  # BASE = ".../api/" used as BASE + "items/": the call sites tell the families
-            for usage in _usage_regex(name).finditer(ctx.history.original):
+            for usage in _usage_regex([name]).finditer(ctx.history.original):
                 tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
                 joined = ctx.match_url(url.rstrip("/") + "/" + tail.lstrip("/"))
                 if joined is not None and joined.family.response and joined.family not in found:
