@@ -62,10 +62,18 @@ def compiled_rules(ruleset: RuleSet) -> CompiledRules:
     return _COMPILED[key]
 
 
-def scan_text(ruleset: RuleSet, text: str, language: Language, path: str) -> list[Finding]:
-    """Findings of one text exactly as `zoho-migrate scan` reports them."""
+def scan_text(
+    ruleset: RuleSet, text: str, language: Language, path: str, context_from: str | None = None
+) -> list[Finding]:
+    """Findings of one text exactly as `zoho-migrate scan` reports them.
+
+    With `context_from` (the original text), file-level contexts that held there still hold: XML parsing left in
+    a file whose legacy URLs were rewritten still parses a Zoho reply, which is now JSON, so it is not "fixed".
+    """
     compiled = compiled_rules(ruleset)
     found = compiled.prefilter.found(text.encode("utf-8", errors="surrogateescape"))
+    if context_from is not None:
+        found |= compiled.prefilter.found(context_from.encode("utf-8", errors="surrogateescape"))
     if not found:
         return []
     return FileMatcher(compiled, text, language, path, found).run().findings
@@ -173,7 +181,7 @@ def _fixed(ctx: FileContext, new_text: str, touched: set[int]) -> set[str]:
     """Findings on lines an edit changed whose rule no longer fires there in the result."""
     if not touched:
         return set()  # nothing changed: nothing fixed
-    remaining = scan_text(ctx.ruleset, new_text, ctx.language, ctx.path)
+    remaining = scan_text(ctx.ruleset, new_text, ctx.language, ctx.path, context_from=ctx.history.original)
     index = LineIndex(new_text)
     still: set[tuple[str, int]] = set()
     for finding in remaining:
