@@ -38,13 +38,14 @@ echo; echo "## 3. verify: replay each legacy call found and its OAuth v3 equival
 "$OLDPWD/.venv/bin/zoho-migrate" verify --from-scan scan.json --legacy-base "$EMU" --oauth-base "$EMU" \
   --accounts-url "$EMU"
 
-echo; echo "## 4. rewrite: the reviewable diff (dry run), then apply it"
-"$OLDPWD/.venv/bin/zoho-migrate" rewrite project || true
-"$OLDPWD/.venv/bin/zoho-migrate" rewrite project --apply --allow-dirty > /dev/null
-
-echo; echo "## 5. re-scan: only the manual steps are left"
-"$OLDPWD/.venv/bin/zoho-migrate" scan project --fail-on critical || true
-
-echo; echo "## 6. the review report"
+echo; echo "## 4. the review report: findings, proposed diff, manual steps, scopes, verification, leaked credentials"
 "$OLDPWD/.venv/bin/zoho-migrate" report project -o report.html --verify-results verify.json
 ls -l report.html
+
+echo; echo "## 5. rewrite: the reviewable diff (dry run; the generated token helper is left out here), then apply it"
+"$OLDPWD/.venv/bin/zoho-migrate" rewrite project 2>/dev/null | sed '/^--- \/dev\/null/,$d' || true
+"$OLDPWD/.venv/bin/zoho-migrate" rewrite project --apply --annotate --allow-dirty > /dev/null
+
+echo; echo "## 6. after --apply: the manual steps are TODO(zoho-migrate) comments in the code"
+grep -rn "TODO(zoho-migrate)" project | cut -c1-160
+"$OLDPWD/.venv/bin/zoho-migrate" scan project --fail-on critical || true
