@@ -20,20 +20,11 @@ from migrate.config import Config, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.formats import FORMATS, RenderOptions, formatter
 from migrate.formats.own import drop_own_outputs
+from migrate.output import write_output
 from migrate.progress import Progress
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import SEVERITIES, severity_rank
 from migrate.scan.engine import ScanOptions, ScanResult, scan_paths
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"cannot write output: {error.strerror or error}", path=str(output)) from None
 
 
 def failing(result: ScanResult, fail_on: str) -> int:
@@ -232,7 +223,7 @@ def scan(
     text = formatter(output_format).render(
         result, ruleset, RenderOptions(color=use_color and not output, fail_on=fail_on)
     )
-    _write(text, output)
+    write_output(text, output)
     for error in result.errors:
         click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
     if changed_since is not None and not history:

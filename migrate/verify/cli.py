@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from migrate.output import write_output
 from migrate.ruleset import load_ruleset
 from migrate.verify.config import load_verify_config
 from migrate.verify.render import render_text, summary_line
@@ -109,13 +110,7 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
     else:
         text = render_text(report.results)
     text = verifier.bag.mask(text) if output_format == "text" else text
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"cannot write output: {error.strerror or error}", path=str(output)) from None
+    write_output(text, output)
     extra = f"; {len(report.cassettes)} cassette(s) written to {record}" if record else ""
     click.echo(f"zoho-migrate: verify: {len(report.results)} calls: {summary_line(report.results)}; "
                f"{report.requests} requests, {report.retries} retries, {report.refreshes} token refreshes "

@@ -12,7 +12,7 @@ import re
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
-from migrate.rewrite.passes.headers import taint
+from migrate.rewrite.passes.headers import definition_text, taint
 from migrate.rewrite.syntax import indent_of, match_close, split_args, statement_extent
 
 RULE_ID = "zoho.auth-param.authtoken"
@@ -28,7 +28,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     edits: list[Edit] = []
 
     def connection_for(snippet: str) -> str:
-        extra = "".join(_definition(text, ctx, name) for name in tainted if name in snippet)
+        extra = "".join(definition_text(text, ctx, name) for name in tainted if name in snippet)
         product = ctx.product_near(text, snippet + extra) or "invoice"
         return connections.get(product, f"zoho{product}")
 
@@ -88,14 +88,3 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             elif len(args) < expected:
                 ctx.add_manual(m.start(), RULE_ID, f"pass the connection \"{connection}\" as argument {expected + 1} of {m.group(0).rstrip('( ')}")
     return edits
-
-
-def _definition(text: str, ctx: FileContext, name: str) -> str:
-    assignment = ctx.fixes.assignment if ctx.fixes else None
-    if assignment is None:
-        return ""
-    for m in assignment.finditer(text):
-        if m.group("name") == name:
-            span = statement_extent(text, m.start())
-            return text[span.start : span.end]
-    return ""

@@ -133,7 +133,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 continue  # no credential here, or the request object was already given the header
             handled |= sites
             used = [n for n in tainted if _mentions(body, n)]
-            context_text = body + "".join(_definition_text(text, ctx, n) for n in used)
+            context_text = body + "".join(definition_text(text, ctx, n) for n in used)
             context_text += _lines_before(text, statement.start, used)
             headers = _headers(text, ctx, oauth, context_text)
             if client.mode == "statement" and client.existing is not None and client.existing.search(body):
@@ -198,7 +198,8 @@ def _defines(text: str, ctx: FileContext, statement_start: int, name: str) -> bo
     return bool(m and m.group("name") == name)
 
 
-def _definition_text(text: str, ctx: FileContext, name: str) -> str:
+def definition_text(text: str, ctx: FileContext, name: str) -> str:
+    """The whole statement that assigns `name` (empty when none): context for judging a call that uses it."""
     assignment = ctx.fixes.assignment if ctx.fixes else None
     if assignment is None:
         return ""
