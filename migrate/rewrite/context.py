@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,33 @@ from migrate.scan.finding import Finding
 ZOHO_URL = re.compile(
     r"(?:https?://)?(?<![\w.-])[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}$#%?]*)?", re.IGNORECASE
 )
+_ZOHO_DOT = re.compile(r"\.zoho", re.IGNORECASE)
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def zoho_urls(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+    """The matches of `ZOHO_URL.finditer(text, pos, endpos)`, found from the literal `.zoho` outward.
+
+    A regex that starts with a character class is tried at every position (about 14 MB/s); a literal search is ten
+    times faster, and each hit pins the only place a match containing it can start: the host label's first character,
+    or the scheme just before it.
+    """
+    end = len(text) if endpos is None else endpos
+    last = pos
+    for hit in _ZOHO_DOT.finditer(text, pos, end):
+        if hit.start() < last:
+            continue  # inside the URL matched before (".zoho" in its path)
+        start = hit.start()
+        while start > last and text[start - 1] in _LABEL_CHARS:
+            start -= 1
+        for scheme in ("https://", "http://"):
+            if start - len(scheme) >= last and text[start - len(scheme) : start].lower() == scheme:
+                start -= len(scheme)
+                break
+        match = ZOHO_URL.match(text, start, end)
+        if match is not None and match.end() > hit.start():
+            last = match.end()
+            yield match
 
 
 @dataclass
@@ -92,7 +120,7 @@ class FileContext:
         """Products whose legacy URLs the original text mentions, with their counts (computed once)."""
         if self._products is None:
             counts: dict[str, int] = defaultdict(int)
-            for m in ZOHO_URL.finditer(text):
+            for m in zoho_urls(text):
                 resolved = self.match_url(m.group(0))
                 if resolved is not None:
                     counts[resolved.product.name] += 1
@@ -104,7 +132,7 @@ class FileContext:
 
     def product_near(self, text: str, snippet: str) -> str | None:
         """The product of the first Zoho URL in `snippet`, else the file's most mentioned product."""
-        for m in ZOHO_URL.finditer(snippet):
+        for m in zoho_urls(snippet):
             resolved = self.match_url(m.group(0))
             if resolved is not None:
                 return resolved.product.name

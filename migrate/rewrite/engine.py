@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from migrate.errors import RuleError
-from migrate.rewrite.context import ZOHO_URL, FileContext
+from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.model import AppliedEdit, Conflict, Edit, ManualStep
 from migrate.rewrite.passes import (
@@ -251,7 +251,7 @@ def _merge_same_point(edits: list[Edit]) -> list[Edit]:
 
 def _datacenter(ctx: FileContext, text: str) -> str | None:
     counts: Counter[str] = Counter()
-    for m in ZOHO_URL.finditer(text):
+    for m in zoho_urls(text):
         resolved = ctx.match_url(m.group(0))
         if resolved is not None:
             counts[resolved.datacenter.id] += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from migrate.rewrite.context import ZOHO_URL, FileContext
+from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.model import Edit
 from migrate.rewrite.syntax import QUOTES, statement_containing
 from migrate.ruleset.endpoints import EndpointMatch, Family
@@ -27,7 +27,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     rule_ids = {r.id for r in rules}
     edits: list[Edit] = []
     bases: dict[str, tuple[str, str]] = {}  # constant name -> (legacy url, new url)
-    for m in ZOHO_URL.finditer(text):
+    for m in zoho_urls(text):
         if not ctx.flagged(m.start(), rule_ids):
             continue
         url = m.group(0)

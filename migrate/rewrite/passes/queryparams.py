@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_plus
 
-from migrate.rewrite.context import ZOHO_URL, FileContext
+from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.model import Edit
 
 RULE_ID = "zoho.legacy-endpoint"
@@ -36,7 +36,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         pattern = re.compile(rf"(?P<sep>[?&])(?P<name>{re.escape(spec['param'])})=(?P<value>\w+\([^)\"'`]*\)|[^&\"'`\s#]*)")
         for m in pattern.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1
-            url = next((u for u in ZOHO_URL.finditer(text, line_start, m.start())), None)
+            url = next((u for u in zoho_urls(text, line_start, m.start())), None)
             resolved = ctx.match_url(url.group(0)) if url else None
             product = resolved.product.name if resolved else ctx.product_near(text, "")
             if product != spec.get("product"):

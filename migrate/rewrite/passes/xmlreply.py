@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from migrate.rewrite.context import ZOHO_URL, FileContext
+from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.model import Edit
 from migrate.rewrite.passes.endpoints import _constant_name, _usage_regex
 from migrate.rewrite.syntax import statement_extent
@@ -16,7 +16,7 @@ from migrate.ruleset.endpoints import Family
 def families(ctx: FileContext, text: str) -> list[Family]:
     """The endpoint families (with a field map) of the legacy URLs the original file calls."""
     found: list[Family] = []
-    for m in ZOHO_URL.finditer(ctx.history.original):
+    for m in zoho_urls(ctx.history.original):
         url = m.group(0)
         resolved = ctx.match_url(url)
         tail = re.match(r"[\"'`]\s*(?:\+|\.)\s*[\"'`]([\w/]+)", ctx.history.original[m.end():m.end() + 40])
