@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ConfigError
+from migrate.progress import Progress
 from migrate.rewrite.plan import RewriteOptions, RewritePlan, plan_rewrite
 from migrate.rewrite.textio import write_private
 from migrate.ruleset import load_ruleset
@@ -99,6 +100,11 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
     show_default=True,
     help="Dry run: exit 1 while a finding at or above this severity remains (to rewrite or to do by hand).",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress line on stderr while scanning (default: on a terminal, never when CI is set).",
+)
 def rewrite(
     paths: tuple[Path, ...],
     do_apply: bool,
@@ -109,13 +115,16 @@ def rewrite(
     allow_dirty: bool,
     exclude: tuple[str, ...],
     fail_on: str,
+    progress: bool | None,
 ) -> int:
     """Rewrite legacy Zoho calls in PATHS to OAuth + v3 (prints a diff; --apply writes it)."""
     for path in paths:
         if not path.exists():
             raise ConfigError(f"path does not exist: {path}")
     ruleset = load_ruleset(rules_dirs)
-    plan = plan_rewrite(list(paths), ruleset, RewriteOptions(annotate=annotate, rules_dirs=rules_dirs, excludes=exclude))
+    with Progress("zoho-migrate: rewrite: scanning", enabled=progress) as meter:
+        options = RewriteOptions(annotate=annotate, rules_dirs=rules_dirs, excludes=exclude, progress=meter)
+        plan = plan_rewrite(list(paths), ruleset, options)
     if do_apply and not allow_dirty:
         dirty = dirty_files([Path(f.fs_path) for f in plan.changed if not f.created])
         if dirty:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class RewriteOptions:
     rules_dirs: tuple[Path, ...] = ()
     excludes: tuple[str, ...] = ()
     jobs: int = 0  # scan workers (0: one per CPU, as `scan` does)
+    progress: Callable[[int], None] | None = None  # called with the count of files scanned so far
 
 
 @dataclass
@@ -161,7 +163,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     findings_all: list[Finding] = []
     errors: list[dict[str, str]] = []
     for root in _roots(paths):
-        result = scan_paths([root], ruleset, scan_options)
+        result = scan_paths([root], ruleset, scan_options, options.progress)
         errors.extend(result.errors)
         findings_all.extend(result.findings)
         grouped: dict[str, list[Finding]] = defaultdict(list)
