@@ -25,8 +25,8 @@ fi
 
 echo "ci-runtimes: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-install() {
+install_runtimes() {
   "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 # one retry: a mirror hiccup should not fail the whole CI run
-install || { echo "ci-runtimes: apt failed, retrying in 10 s" >&2; sleep 10; install; }
+install_runtimes || { echo "ci-runtimes: apt failed, retrying in 10 s" >&2; sleep 10; install_runtimes; }
