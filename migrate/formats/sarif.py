@@ -73,7 +73,9 @@ def build(result: ScanResult, ruleset: RuleSet) -> dict[str, Any]:
     rules = sorted(ruleset.rules, key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
     descriptors = [rule_descriptor(rule) for rule in rules]
-    for finding in result.findings:  # a finding from a rule not in this ruleset still gets a descriptor
+    suppressed = {id(f) for f in result.suppressed_findings}
+    listed = [*result.findings, *result.suppressed_findings]
+    for finding in listed:  # a finding from a rule not in this ruleset still gets a descriptor
         if finding.rule_id not in index:
             index[finding.rule_id] = len(descriptors)
             descriptors.append(
@@ -85,7 +87,7 @@ def build(result: ScanResult, ruleset: RuleSet) -> dict[str, Any]:
             )
     relative = repo_relative(result)
     results = []
-    for f in result.findings:
+    for f in listed:
         properties: dict[str, Any] = {"category": f.category, "severity": f.severity, "fixable": f.fixable}
         if f.product:
             properties["product"] = f.product
@@ -122,6 +124,8 @@ def build(result: ScanResult, ruleset: RuleSet) -> dict[str, Any]:
                 "properties": properties,
             }
         )
+        if id(f) in suppressed:  # GitHub shows these as dismissed in code, not as open alerts
+            results[-1]["suppressions"] = [{"kind": "inSource", "justification": "zoho-migrate: ignore comment"}]
     notifications = [
         {
             "level": "warning",

@@ -75,6 +75,8 @@ class ScanResult:
     baselined: int = 0
     seconds: float = 0.0
     roots: list[str] = field(default_factory=list)
+    # inline-suppressed findings: not in `findings` nor the exit code; SARIF lists them as in-source suppressions
+    suppressed_findings: list[Finding] = field(default_factory=list)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -100,6 +102,7 @@ class _FileOutcome:
     suppressed: int = 0
     scanned: bool = True
     error: str | None = None
+    suppressed_findings: list[Finding] = field(default_factory=list)
 
 
 _CLEAN = _FileOutcome([])
@@ -177,7 +180,7 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
         return _CLEAN
     if result.findings and _STATE.get("mark_fixable"):
         _mark_fixable(display, text, language, result.findings, compiled.ruleset)
-    return _FileOutcome(result.findings, result.suppressed)
+    return _FileOutcome(result.findings, result.suppressed, suppressed_findings=result.suppressed_findings)
 
 
 def _mark_fixable(display: str, text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> None:
@@ -271,10 +274,12 @@ def scan_paths(
         if outcome.findings:
             result.findings.extend(outcome.findings)
         result.suppressed += outcome.suppressed
+        result.suppressed_findings.extend(outcome.suppressed_findings)
         if progress is not None:
             progress(index + 1)
     result.errors = walker.errors + file_errors
     result.files_skipped += walker.skipped
     result.findings.sort(key=lambda f: f.sort_key)
+    result.suppressed_findings.sort(key=lambda f: f.sort_key)
     result.seconds = time.perf_counter() - started
     return result

@@ -135,6 +135,7 @@ class FileResult:
 
     findings: list[Finding]
     suppressed: int = 0
+    suppressed_findings: list[Finding] = field(default_factory=list)  # kept for SARIF's in-source suppressions
 
 
 class _Lines:
@@ -217,7 +218,7 @@ class FileMatcher:
     # matching ---------------------------------------------------------------------------------------------------
     def run(self) -> FileResult:
         findings: list[Finding] = []
-        suppressed = 0
+        suppressed: list[Finding] = []
         seen: set[tuple[str, int]] = set()
         occurrences: dict[tuple[str, str], int] = {}
         for rule in self.ruleset.rules:
@@ -231,19 +232,13 @@ class FileMatcher:
                     finding = self._finding(rule, match, seen, occurrences)
                     if finding is None:
                         continue
-                    if self._suppressed(rule, finding.line):
-                        suppressed += 1
-                        continue
-                    findings.append(finding)
+                    (suppressed if self._suppressed(rule, finding.line) else findings).append(finding)
         for rule in self.ruleset.rules:
             if rule.matcher.endpoints and self.applicable(rule):
                 for finding in self._concatenated_endpoints(rule, seen, occurrences):
-                    if self._suppressed(rule, finding.line):
-                        suppressed += 1
-                    else:
-                        findings.append(finding)
+                    (suppressed if self._suppressed(rule, finding.line) else findings).append(finding)
         findings.sort(key=lambda f: f.sort_key)
-        return FileResult(findings, suppressed)
+        return FileResult(findings, len(suppressed), suppressed)
 
     def _excluded_line(self, rule: Rule, line: int, line_text: str) -> bool:
         """`not_line` looks at the line, and in config files also at the headers the line sits under.

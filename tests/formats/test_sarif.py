@@ -148,3 +148,21 @@ def test_history_output_validates(tmp_path, validator):
     (result,) = log["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "cfg.py"
     assert len(result["properties"]["commit"]) == 40 and SECRET not in proc.stdout
+
+
+def test_inline_suppressed_findings_are_in_source_suppressions(validator, tmp_path: Path):
+    (tmp_path / "client.py").write_text(
+        'URL = "https://invoice.zoho.com/api/items/"  # zoho-migrate: ignore[zoho.legacy-endpoint]\n'
+        "TIMEOUT = 30\n"
+        'OTHER = "https://invoice.zoho.com/api/invoices/"\n'
+    )
+    proc = run_cli("scan", str(tmp_path), "--format", "sarif")
+    assert proc.returncode == 1  # the unsuppressed line still fails the scan
+    log = json.loads(proc.stdout)
+    validator.validate(log)
+    results = log["runs"][0]["results"]
+    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: r for r in results}
+    assert by_line[1]["suppressions"] == [{"kind": "inSource", "justification": "zoho-migrate: ignore comment"}]
+    assert "suppressions" not in by_line[3]
+    plain = json.loads(run_cli("scan", str(tmp_path), "--format", "json").stdout)
+    assert [f["line"] for f in plain["findings"]] == [3] and plain["stats"]["suppressed"] == 1
