@@ -251,17 +251,18 @@ class EndpointMap:
                 return EndpointMatch(family, dc, host, params, query, method.upper())
         return None
 
-    def detection_pattern(self, include_credential_only: bool = False) -> str:
+    def detection_pattern(self) -> str:
         """A regex source matching legacy URLs in source text: host plus the literal start of a family path."""
         alternatives = []
         for product in self.products:
-            if not product.detect or (product.credential_only and not include_credential_only):
+            if not product.detect or product.credential_only:  # credential-only URLs are not legacy
                 continue
             hosts = sorted(
                 {h for h, (p, _) in self.host_index.items() if p is product}, key=lambda h: (-len(h), h)
             )
             prefixes = sorted(
-                {f.legacy_path.literal_prefix.rstrip("/") for f in product.families}, key=lambda p: (-len(p), p)
+                {f.legacy_path.literal_prefix.rstrip("/") for f in product.families},
+                key=lambda p: (-len(p), p),
             )
             host_re = "|".join(re.escape(h) for h in hosts)
             prefix_re = "|".join(re.escape(p) for p in prefixes if p) or ""
@@ -292,13 +293,6 @@ class EndpointMap:
                         legacy = product.legacy_hosts[0].format(**values) + family.legacy_path.template
                         candidates.append(legacy.rstrip("/") + "/" + bare[len(prefix) :])
         return candidates
-
-    def keywords(self) -> list[str]:
-        """Literal host stems for the prefilter (`invoice.zoho`, `crm.zoho`, ...)."""
-        stems = set()
-        for host in self.host_index:
-            stems.add(host.split(".")[0] + ".zoho")
-        return sorted(stems)
 
 
 def _family(raw: Any, product: Product, path: Path) -> Family:
