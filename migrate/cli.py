@@ -6,14 +6,16 @@ does not pay for importing the verifier's HTTP stack, and stages stay independen
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
+import os
 import sys
 
 import click
 
 from migrate import __version__
-from migrate.errors import MigrateError
+from migrate.errors import EXIT_USAGE, MigrateError
 
 # command name -> "module:attribute"; a command whose module is not installed is simply not offered
 COMMANDS: dict[str, str] = {
@@ -56,8 +58,40 @@ def cli() -> None:
     """Move code off Zoho's retired authtoken/apikey APIs onto OAuth 2.0 and the JSON v3 APIs."""
 
 
+def usage_line(error: click.ClickException) -> str:
+    """A click error as the one line every other error uses: `zoho-migrate: error: [COMMAND: ]MESSAGE`.
+
+    click's own style is a usage block, a hint and the message on three or four lines; one line is what a CI log
+    or a wrapper script can grep, and it is the style of every runtime error too."""
+    message = " ".join(error.format_message().split())
+    ctx = getattr(error, "ctx", None)
+    command = ""
+    if ctx is not None and ctx.command_path and ctx.parent is not None:
+        command = ctx.command_path.split(" ", 1)[-1] + ": "
+    hint = ""
+    if isinstance(error, click.UsageError) and ctx is not None:
+        hint = f" (see: {ctx.command_path} --help)"
+    return f"zoho-migrate: error: {command}{message}{hint}"
+
+
+def _stdout_gone(error: OSError) -> bool:
+    """Is this the closed pipe or full disk behind stdout (`| head -0`, `> /dev/full`)?"""
+    return isinstance(error, BrokenPipeError) or error.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise a second, uglier error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; a MigrateError becomes one line on stderr and exit code 2."""
+    """Run the CLI and return its exit code. Every failure is one line on stderr: a MigrateError or click usage
+    error exits 2, and so does a stdout that is closed or full (the output was not delivered)."""
     try:
         result = cli.main(args=argv, prog_name="zoho-migrate", standalone_mode=False)
     except MigrateError as error:
@@ -67,12 +101,18 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("zoho-migrate: aborted", err=True)
         return 130
     except click.ClickException as error:
-        error.show()
-        return error.exit_code
+        click.echo(usage_line(error), err=True)
+        return EXIT_USAGE
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except KeyboardInterrupt:
         return 130
+    except OSError as error:
+        if not _stdout_gone(error):
+            raise
+        _silence_stdout()
+        click.echo(f"zoho-migrate: error: cannot write to stdout: {error.strerror or error}", err=True)
+        return EXIT_USAGE
     return int(result or 0)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import click
 import httpx
 
+from migrate import cliopts
 from migrate.auth.access import ensure_fresh
 from migrate.auth.accounts import AccountsClient
 from migrate.auth.config import accounts_matching_api_domain, check_url, datacenter_of_url
@@ -31,16 +33,16 @@ from migrate.auth.token import Token
 from migrate.errors import EXIT_OK, EXIT_USAGE, ConfigError
 from migrate.secrets import mask_value
 
+STORE_DEFAULT = "Default: sqlite in the user data folder."
+
 
 def common(command: Callable[..., int]) -> Callable[..., int]:
-    """--accounts-url, --dc and --store on every subcommand; passes a Session as `session`."""
+    """--accounts-url, --dc and --store on every subcommand that talks to an accounts server; passes a Session
+    as `session`."""
 
-    @click.option("--accounts-url", help="Accounts server URL (overrides --dc; e.g. an emulator). "
-                  "Env: ZOHO_ACCOUNTS_URL.")
-    @click.option("--dc", help="Data center: us, eu, in, au, jp, ca, sa, cn.")
-    @click.option("--store", "store_spec", metavar="SPEC",
-                  help="Token store: sqlite:PATH (default: the user data folder), file:PATH or "
-                  "python:module:Class. Env: ZOHO_MIGRATE_STORE.")
+    @cliopts.accounts_url_option()
+    @cliopts.dc_option()
+    @cliopts.store_option(extra=STORE_DEFAULT)
     @functools.wraps(command)
     def wrapper(accounts_url: str | None, dc: str | None, store_spec: str | None, **kwargs: Any) -> int:
         return command(session=Session(accounts_url, dc, store_spec), **kwargs)
@@ -49,15 +51,15 @@ def common(command: Callable[..., int]) -> Callable[..., int]:
 
 
 def client_options(command: Callable[..., int]) -> Callable[..., int]:
-    command = click.option("--client-secret", help="OAuth client secret (prefer the env ZOHO_CLIENT_SECRET: "
-                           "options are visible to other local users).")(command)
-    return click.option("--client-id", help="OAuth client id. Env: ZOHO_CLIENT_ID.")(command)
+    command = cliopts.env_option("--client-secret", "client_secret", "OAuth client secret (prefer the "
+                                 "environment: options are visible to other local users).")(command)
+    return cliopts.env_option("--client-id", "client_id", "OAuth client id.")(command)
 
 
 def selection_options(command: Callable[..., int]) -> Callable[..., int]:
     command = client_options(command)
-    command = click.option("--refresh-token", help="Use this refresh token (stored on first use). "
-                           "Env: ZOHO_REFRESH_TOKEN.")(command)
+    command = cliopts.env_option("--refresh-token", "refresh_token",
+                                 "Use this refresh token (stored on first use).")(command)
     command = click.option("--user-name", help="Pick the stored token of this user name.")(command)
     return click.option("--id", "token_id", help="Pick a stored token by id (or unique prefix).")(command)
 
@@ -118,8 +120,8 @@ def auth() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--scope", "scope_values", multiple=True,
               help="Scopes to ask for (repeatable or comma-separated); default: what a scan of PATHS needs.")
-@click.option("--redirect-uri", help="Registered redirect URI; without --listen, print the URL and finish "
-              "with `auth exchange`.")
+@click.option("--redirect-uri", metavar="URL", callback=cliopts.url_callback,
+              help="Registered redirect URI; without --listen, print the URL and finish with `auth exchange`.")
 @click.option("--listen/--no-listen", default=None,
               help="Catch the redirect on a loopback port (default: on unless --redirect-uri is not loopback).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
@@ -203,7 +205,8 @@ def login(session: Session, paths: tuple[Path, ...], scope_values: tuple[str, ..
 @auth.command()
 @click.option("--code", required=True, help="The grant code (a self client's, or the URL you were redirected "
               "to, which also lets --state be checked).")
-@click.option("--redirect-uri", help="The redirect URI the code was issued for (not needed for self clients).")
+@click.option("--redirect-uri", metavar="URL", callback=cliopts.url_callback,
+              help="The redirect URI the code was issued for (not needed for self clients).")
 @click.option("--state", help="The state `auth login` printed; checked against the redirect URL.")
 @click.option("--user-name", help="Label the stored token with this user name.")
 @client_options
@@ -239,9 +242,9 @@ def _authtokens(session: Session, values: tuple[str, ...]) -> list[tuple[str, st
         values = (env,)
     out: list[tuple[str, str]] = []
     for value in values:
-        path = Path(value[1:]) if value.startswith("@") else Path(value)
-        if value.startswith("@") or (len(value) < 4096 and path.is_file()):
-            out += read_lines(path, "--authtoken")
+        if value.startswith("@") or _names_a_file(value):
+            # an empty, unreadable or missing file is an error (read_lines says which): never sent as a token
+            out += read_lines(Path(value.removeprefix("@")), "--authtoken")
         else:
             out.append(("--authtoken", value))
     for _, token in out:
@@ -249,9 +252,15 @@ def _authtokens(session: Session, values: tuple[str, ...]) -> list[tuple[str, st
     return out
 
 
+def _names_a_file(value: str) -> bool:
+    """Is an --authtoken value a file name? Authtokens are hex strings: a value with a path separator, or one
+    naming anything on disk (a file, /dev/null, a folder), is a path."""
+    return len(value) < 4096 and ("/" in value or os.sep in value or Path(value).exists())
+
+
 @auth.command()
-@click.option("--authtoken", "authtoken_values", multiple=True,
-              help="Authtoken to convert, or a file of them (one per line; @FILE also works). Env: ZOHO_AUTHTOKEN.")
+@cliopts.env_option("--authtoken", "authtoken", "Authtoken to convert, or a file of them (one per line; @FILE "
+                    "also works; an empty or unreadable file is an error).", "authtoken_values", multiple=True)
 @click.option("--scope", "scope_values", multiple=True, required=True,
               help="OAuth scopes for the new token (repeatable or comma-separated).")
 @click.option("--soid", required=True, help="ZohoCRM.<zgid> or ZohoSupport.<orgId>.")
@@ -315,6 +324,16 @@ def token(session: Session, token_id: str | None, user_name: str | None, refresh
     return EXIT_OK
 
 
+def _listed(session: Session, token: Token, accounts_url: str | None, dc: str | None) -> bool:
+    """Does `token` pass the `auth list` filters (its accounts server, its data center)?"""
+    if accounts_url and (token.accounts_url or "").rstrip("/") != accounts_url:
+        return False
+    if dc:
+        center = datacenter_of_url(session.config, token.accounts_url or token.api_domain or "")
+        return center is not None and center.id == dc
+    return True
+
+
 def _api_error(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -329,10 +348,11 @@ def _api_error(response: httpx.Response) -> str:
 @selection_options
 @click.option("--product", default="invoice", show_default=True,
               help="Which product's organizations (invoice, books, inventory, billing).")
-@click.option("--api-url", help="API domain URL (default: the token's api_domain; e.g. an emulator). "
-              "Env: ZOHO_API_DOMAIN.")
+@cliopts.env_option("--api-url", "api_domain", "API domain URL (default: the token's api_domain; e.g. an "
+                    "emulator).", metavar="URL", callback=cliopts.url_callback)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text: id, name, default flag per line; json: the organizations as Zoho "
+              "lists them.")
 @common
 def orgs(session: Session, token_id: str | None, user_name: str | None, refresh_token: str | None,
          client_id: str | None, client_secret: str | None, product: str, api_url: str | None,
@@ -370,11 +390,16 @@ def orgs(session: Session, token_id: str | None, user_name: str | None, refresh_
 
 @auth.command(name="list")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@common
-def list_(session: Session, output_format: str) -> int:
-    """List the stored tokens, secrets masked."""
-    tokens = session.store.get_tokens()
+              show_default=True, help="text: one token a line; json: every stored field, secrets masked.")
+@click.option("--accounts-url", metavar="URL", callback=cliopts.url_callback,
+              help="List only the tokens refreshed at this accounts server.")
+@click.option("--dc", metavar="DC", callback=cliopts.dc_callback,
+              help="List only the tokens of this Zoho data center (us, eu, in, au, jp, ca, sa, cn).")
+@cliopts.store_option(extra=STORE_DEFAULT)
+def list_(output_format: str, accounts_url: str | None, dc: str | None, store_spec: str | None) -> int:
+    """List the stored tokens, secrets masked (all of them, or those of one accounts server or data center)."""
+    session = Session(None, None, store_spec)
+    tokens = [t for t in session.store.get_tokens() if _listed(session, t, accounts_url, dc)]
     now = time.time()
     if output_format == "json":
         rows = []

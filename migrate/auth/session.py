@@ -142,5 +142,5 @@ def read_lines(path: Path, option: str) -> list[tuple[str, str]]:
         if value:
             out.append((f"{path}:{number}", value))
     if not out:
-        raise ConfigError(f"{option}: {path} holds no values", path=str(path))
+        raise ConfigError(f"{option}: {path} is empty (no values in it; nothing was sent)")
     return out

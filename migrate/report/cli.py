@@ -8,24 +8,23 @@ from pathlib import Path
 
 import click
 
+from migrate import cliopts
 from migrate.config import discover
-from migrate.errors import EXIT_OK, ConfigError
+from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.formats.own import drop_own_outputs
+from migrate.output import write_output
 from migrate.progress import Progress
 from migrate.report.inputs import load_verification, proposal
 from migrate.report.model import build_report
 from migrate.report.render import Renderer
 from migrate.ruleset import load_ruleset
-from migrate.scan.cli import config_option, no_config_option, own_files, paths_argument, rules_option
+from migrate.scan.cli import failing, own_files, paths_argument, rules_option
 from migrate.scan.engine import ScanOptions, scan_paths
 
 
 @click.command()
 @paths_argument
-@click.option(
-    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
-    help="Where to write the report (`-` for stdout).",
-)  # fmt: skip
+@cliopts.output_option(required=True, extra="Required here (`-` for stdout).")
 @click.option(
     "--format", "output_format", type=click.Choice(["html", "markdown"]), default=None,
     help="html (default) or markdown; a .md output file implies markdown.",
@@ -39,13 +38,17 @@ from migrate.scan.engine import ScanOptions, scan_paths
     help="Also search git history for credentials once committed (listed under 'Revoke what leaked').",
 )  # fmt: skip
 @rules_option
-@click.option("--exclude", multiple=True, help="Glob of paths to leave out (repeatable).")
+@cliopts.exclude_option()
 @click.option("--title", help="Report title (default: names the scanned folders).")
 @click.option("--context", "context_lines", type=click.IntRange(0, 20), default=3, show_default=True,
               help="Lines of code shown around each finding.")
-@config_option
-@no_config_option
+@cliopts.fail_on_option(default=None, extra="Default: never (the report is an artifact; it is written first).")
+@cliopts.jobs_option()
+@cliopts.progress_option()
+@cliopts.config_options()
+@click.pass_context
 def report(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     output: Path,
     output_format: str | None,
@@ -55,19 +58,27 @@ def report(
     exclude: tuple[str, ...],
     title: str | None,
     context_lines: int,
+    fail_on: str | None,
+    jobs: int,
+    progress: bool | None,
     config_file: Path | None,
     no_config: bool,
 ) -> int:
-    """Write the review report for PATHS (default: the current folder)."""
+    """Write the review report for PATHS (default: the current folder).
+
+    Exit 0 once the report is written, whatever the findings (1 with --fail-on when a finding is at or above that
+    severity), 2 on bad input or when the file cannot be written."""
     config = discover(paths, config_file, enabled=not no_config)
+    jobs = int(cliopts.merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
     ruleset = load_ruleset([*config.rules, *rules_dirs])
     targets = list(paths) or [Path(".")]
     fmt = output_format or ("markdown" if output.suffix.lower() in (".md", ".markdown") else "html")
     verification = load_verification(verify_results) if verify_results is not None else None
     to_stdout = str(output) == "-"
     own = [] if to_stdout else own_files(targets, [output])
-    with Progress("zoho-migrate: scanning") as meter:
-        result = scan_paths(targets, ruleset, ScanOptions(excludes=(*config.exclude, *exclude, *own)), meter)
+    with Progress("zoho-migrate: scanning", enabled=progress) as meter:
+        options = ScanOptions(jobs=jobs, excludes=(*config.exclude, *exclude, *own))
+        result = scan_paths(targets, ruleset, options, meter)
     own += [glob.escape(path) for path in drop_own_outputs(result)]  # the rewrite must not touch them either
     history_result = None
     if history:
@@ -86,7 +97,7 @@ def report(
     renderer = Renderer(ruleset)
     text = renderer.html(model) if fmt == "html" else renderer.markdown(model)
     if to_stdout:
-        click.echo(text, nl=False)
+        write_output(text, None)
     else:
         try:
             if output.parent != Path(""):
@@ -100,4 +111,6 @@ def report(
         f"in {len(model.files)} files, {leaks} leaked credentials, {len(model.manual)} manual steps",
         err=True,
     )
+    if fail_on is not None and failing(result, fail_on):
+        return EXIT_FINDINGS
     return EXIT_OK

@@ -89,6 +89,29 @@ def _counts(values: list[str], order: list[str] | None = None) -> list[tuple[str
     return [(k, counts[k]) for k in keys if counts[k]]
 
 
+def _products(findings: list[Finding]) -> list[str]:
+    """The product each finding belongs to, for "By product".
+
+    Why not just `finding.product`: the scanner sets it only on a line that names a Zoho URL, so the authtoken
+    constant, the `params={"authtoken": ...}` line and the XML parsing of a file that talks only to Zoho Invoice
+    all came out as "(no product)". A finding without its own product takes its file's product when every
+    product-bearing finding in that file agrees on one; otherwise it stays unattributed."""
+    per_file: dict[str, set[str]] = {}
+    for f in findings:
+        if f.product:
+            per_file.setdefault(f.path, set()).add(f.product)
+    out = []
+    for f in findings:
+        known = per_file.get(f.path, set())
+        if f.product:
+            out.append(f.product)
+        elif len(known) == 1:
+            out.append(next(iter(known)))
+        else:
+            out.append("(several products)" if known else "(no product)")
+    return out
+
+
 def _manual_from_rules(result: ScanResult, ruleset: RuleSet) -> list[ManualItem]:
     """Without the rewrite stage: each finding whose rule has a manual step, in file order."""
     texts = {r.id: r.manual for r in ruleset.rules if r.manual}
@@ -153,7 +176,7 @@ def build_report(
         result=result,
         by_severity=_counts([f.severity for f in result.findings], list(reversed(SEVERITIES))),
         by_category=_counts([f.category for f in result.findings]),
-        by_product=_counts([f.product or "(no product)" for f in result.findings]),
+        by_product=_counts(_products(result.findings)),
         files=files,
         leaks=leaks,
         history_leaks=_only_in_history(find_leaks(history.findings, ruleset, accounts), leaks)

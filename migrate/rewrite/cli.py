@@ -8,12 +8,15 @@ from pathlib import Path
 
 import click
 
+from migrate import cliopts
+from migrate.config import discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ConfigError
+from migrate.output import write_output
 from migrate.progress import Progress
 from migrate.rewrite.plan import RewriteOptions, RewritePlan, plan_rewrite
 from migrate.rewrite.textio import write_private
 from migrate.ruleset import load_ruleset
-from migrate.ruleset.model import SEVERITIES, severity_rank
+from migrate.ruleset.model import severity_rank
 
 
 def dirty_files(paths: list[Path]) -> list[str]:
@@ -84,28 +87,17 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
     help="stdout: the unified diff (secrets masked), or JSON with the edits, manual steps and masked diff.",
 )
 @click.option("--annotate", is_flag=True, help="Leave a TODO(zoho-migrate) comment at each manual step.")
-@click.option(
-    "--rules",
-    "rules_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Extra rules folder (repeatable): rules, `fixes:` data and templates/ override the built-in ones.",
-)
+@cliopts.output_option(extra="(the diff or JSON; the summary stays on stderr)")
+@cliopts.rules_option(extra="Its `fixes:` data and templates/ override the built-in ones too.")
 @click.option("--allow-dirty", is_flag=True, help="Apply even to files with uncommitted changes in git.")
-@click.option("--exclude", multiple=True, help="Glob of paths to leave out (repeatable).")
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="warning",
-    show_default=True,
-    help="Dry run: exit 1 while a finding at or above this severity remains (to rewrite or to do by hand).",
-)
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress line on stderr while scanning (default: on a terminal, never when CI is set).",
-)
+@cliopts.exclude_option()
+@cliopts.fail_on_option(extra="Dry run only: a finding still there, to rewrite or to do by hand; --apply exits 0.")
+@cliopts.jobs_option()
+@cliopts.progress_option()
+@cliopts.config_options()
+@click.pass_context
 def rewrite(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     do_apply: bool,
     patch_file: Path | None,
@@ -115,15 +107,28 @@ def rewrite(
     allow_dirty: bool,
     exclude: tuple[str, ...],
     fail_on: str,
+    jobs: int,
     progress: bool | None,
+    output: Path | None,
+    config_file: Path | None,
+    no_config: bool,
 ) -> int:
-    """Rewrite legacy Zoho calls in PATHS to OAuth + v3 (prints a diff; --apply writes it)."""
+    """Rewrite legacy Zoho calls in PATHS to OAuth + v3 (default: the current folder; prints a diff, --apply
+    writes it).
+
+    Dry run: exit 1 while a finding at or above --fail-on remains; --apply: exit 0 once written; 2 on bad input."""
     for path in paths:
         if not path.exists():
             raise ConfigError(f"path does not exist: {path}")
+    config = discover(paths, config_file, enabled=not no_config)
+    fail_on = str(cliopts.merged(ctx, "fail_on", fail_on, config.fail_on))
+    jobs = int(cliopts.merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
+    rules_dirs = (*config.rules, *rules_dirs)
+    exclude = (*config.exclude, *exclude)
     ruleset = load_ruleset(rules_dirs)
     with Progress("zoho-migrate: rewrite: scanning", enabled=progress) as meter:
-        options = RewriteOptions(annotate=annotate, rules_dirs=rules_dirs, excludes=exclude, progress=meter)
+        options = RewriteOptions(annotate=annotate, rules_dirs=rules_dirs, excludes=exclude, jobs=jobs,
+                                 progress=meter)
         plan = plan_rewrite(list(paths), ruleset, options)
     if do_apply and not allow_dirty:
         dirty = dirty_files([Path(f.fs_path) for f in plan.changed if not f.created])
@@ -135,9 +140,9 @@ def rewrite(
     if patch_file is not None:
         write_private(patch_file, plan.diff(masked=False))
     if output_format == "json":
-        click.echo(json.dumps(plan.to_json(), indent=2))
+        write_output(json.dumps(plan.to_json(), indent=2) + "\n", output)
     else:
-        click.echo(plan.diff(masked=True), nl=False)
+        write_output(plan.diff(masked=True), output)
     for error in plan.errors:
         click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
     write_failed = False

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from migrate import cliopts
 from migrate.errors import EXIT_FINDINGS, EXIT_OK
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.selftest import run_rule_tests
@@ -17,9 +18,9 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False))
+@cliopts.rules_option()
 def list_rules(rules_dirs: tuple[Path, ...]) -> int:
-    """One line per rule: id, severity, category, languages."""
+    """One line per rule: id, severity, category, languages (built-in rules plus each --rules folder's)."""
     ruleset = load_ruleset(rules_dirs)
     for rule in sorted(ruleset.rules, key=lambda r: r.id):
         languages = ",".join(rule.languages) if rule.languages else "any"
@@ -33,9 +34,9 @@ def list_rules(rules_dirs: tuple[Path, ...]) -> int:
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False))
+@cliopts.rules_option()
 def show_rule(rule_id: str, rules_dirs: tuple[Path, ...]) -> int:
-    """Explain one rule: message, where it is defined, what it matches, its examples."""
+    """Explain the rule RULE_ID: message, where it is defined, what it matches, its examples."""
     ruleset = load_ruleset(rules_dirs)
     rule = ruleset.rule(rule_id)
     click.echo(f"{rule.id}  ({rule.severity}, {rule.category})")
@@ -69,9 +70,12 @@ def show_rule(rule_id: str, rules_dirs: tuple[Path, ...]) -> int:
 
 @rules.command("test")
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
-def test_rules(directory: Path | None) -> int:
-    """Run every rule's `examples` (built-in rules plus DIRECTORY's, when given)."""
-    ruleset = load_ruleset([directory] if directory else [])
+@cliopts.rules_option()
+def test_rules(directory: Path | None, rules_dirs: tuple[Path, ...]) -> int:
+    """Run every rule's `examples`: the built-in rules plus DIRECTORY's and each --rules folder's.
+
+    DIRECTORY is the same as one --rules DIR (kept for scripts that pass it). Exit 1 when an example fails."""
+    ruleset = load_ruleset([*([directory] if directory else []), *rules_dirs])
     results = run_rule_tests(ruleset)
     failed = [r for r in results if not r.passed]
     for result in failed:

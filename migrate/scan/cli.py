@@ -8,14 +8,13 @@ command line winning over the file.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from migrate import baseline as baselines
+from migrate import cliopts
 from migrate.config import Config, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.formats import FORMATS, RenderOptions, formatter
@@ -46,32 +45,11 @@ def summary_line(result: ScanResult) -> str:
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-rules_option = click.option(
-    "--rules",
-    "rules_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Extra rules folder (repeatable); its rules add to or replace built-in ones by id.",
-)
-config_option = click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read options from this file instead of the discovered pyproject.toml / .zoho-migrate.yaml.",
-)
-no_config_option = click.option(
-    "--no-config", is_flag=True, help="Ignore pyproject.toml [tool.zoho-migrate] and .zoho-migrate.yaml."
-)
-
-
-def given(ctx: click.Context, name: str) -> bool:
-    """Was option `name` given by the user (command line or environment), as opposed to its default?"""
-    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
-
-
-def merged(ctx: click.Context, name: str, value: object, configured: object) -> object:
-    """The command line wins; then the configuration file; then the option's default."""
-    return value if given(ctx, name) or configured is None else configured
+# kept under their old names for callers that import them from here
+rules_option = cliopts.rules_option()
+config_options = cliopts.config_options()
+given = cliopts.given
+merged = cliopts.merged
 
 
 def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
@@ -101,40 +79,33 @@ def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
     type=click.Choice(sorted(FORMATS)),
     default="text",
     show_default=True,
-    help="sarif: GitHub code scanning; github: Actions annotations; junit: CI test reports; "
-    "markdown: a pull-request comment.",
+    help="text: for people; json: the contract shape; sarif: GitHub code scanning; github: Actions annotations; "
+    "junit: CI test reports; markdown: a pull-request comment.",
 )
-@click.option(
-    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the output here."
-)
+@cliopts.output_option()
 @rules_option
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="warning",
-    show_default=True,
-    help="Exit 1 when a finding is at or above this severity.",
-)
-@click.option("--exclude", multiple=True, help="Glob of paths to leave out (repeatable).")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU)."
-)
+@cliopts.fail_on_option()
+@cliopts.exclude_option()
+@cliopts.jobs_option()
 @click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
     default=None,
+    metavar="BYTES",
     help="Skip files larger than this many bytes (default 5 MB).",
 )
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@cliopts.color_option()
 @click.option(
     "--baseline",
     "baseline_file",
     type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
     help="Leave out findings recorded in this baseline; fail only on new ones.",
 )
 @click.option(
     "--write-baseline",
     type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
     help="Record today's findings in this file (sorted, no line numbers, no timestamps) and exit 0.",
 )
 @click.option(
@@ -147,13 +118,8 @@ def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
     is_flag=True,
     help="Search the git history (all refs; with --changed-since, REV..HEAD) for credentials once committed.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress line on stderr (default: on a terminal, never when CI is set).",
-)
-@config_option
-@no_config_option
+@cliopts.progress_option()
+@config_options
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -174,7 +140,9 @@ def scan(
     config_file: Path | None,
     no_config: bool,
 ) -> int:
-    """Find legacy Zoho authtoken/apikey usage in PATHS (default: the current folder)."""
+    """Find legacy Zoho authtoken/apikey usage in PATHS (files or folders; default: the current folder).
+
+    Exit 1 when a finding is at or above --fail-on (after --baseline), 0 otherwise, 2 on bad input."""
     if write_baseline is not None and changed_since is not None and not history:
         raise ConfigError("--write-baseline records the whole tree's findings; drop --changed-since")
     config: Config = discover(paths, config_file, enabled=not no_config)
@@ -219,11 +187,9 @@ def scan(
     if accepted is not None:
         baselines.apply(result, accepted)
 
-    use_color = sys.stdout.isatty() if color is None else color
-    text = formatter(output_format).render(
-        result, ruleset, RenderOptions(color=use_color and not output, fail_on=fail_on)
-    )
-    write_output(text, output)
+    colored = cliopts.use_color(color) and not output
+    text = formatter(output_format).render(result, ruleset, RenderOptions(color=colored, fail_on=fail_on))
+    write_output(text, output, color=colored)
     for error in result.errors:
         click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
     if changed_since is not None and not history:
@@ -257,21 +223,46 @@ def _excluded(path: str, globs: tuple[str, ...]) -> bool:
 
 @click.command()
 @paths_argument
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one scope a line; json: {\"scopes\": [...], \"scope_param\": \"a,b\"}.")
+@cliopts.output_option()
 @rules_option
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-def scopes(paths: tuple[Path, ...], rules_dirs: tuple[Path, ...], output_format: str) -> int:
-    """Print the least-privilege OAuth scopes the legacy calls in PATHS need."""
+@cliopts.fail_on_option(default=None, extra="Default: never (scopes is a listing, not a check).")
+@cliopts.exclude_option()
+@cliopts.jobs_option()
+@cliopts.progress_option()
+@config_options
+@click.pass_context
+def scopes(ctx: click.Context, paths: tuple[Path, ...], output_format: str, output: Path | None,
+           rules_dirs: tuple[Path, ...], fail_on: str | None, exclude: tuple[str, ...], jobs: int,
+           progress: bool | None, config_file: Path | None, no_config: bool) -> int:
+    """Print the least-privilege OAuth scopes the legacy calls in PATHS need (default: the current folder).
+
+    Exit 0 (1 with --fail-on when a finding is at or above that severity), 2 on bad input."""
     import json
 
-    ruleset = load_ruleset(rules_dirs)
-    result = scan_paths(list(paths) or [Path(".")], ruleset)
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"path does not exist: {path}")
+    config: Config = discover(paths, config_file, enabled=not no_config)
+    jobs = int(merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
+    ruleset = load_ruleset([*config.rules, *rules_dirs])
+    targets = list(paths) or [Path(".")]
+    options = ScanOptions(jobs=jobs, excludes=(*config.exclude, *exclude))
+    with Progress("zoho-migrate: scanning", enabled=progress) as meter:
+        result = scan_paths(targets, ruleset, options, meter)
     needed = sorted({scope for f in result.findings for scope in f.scopes})
     if output_format == "json":
-        click.echo(json.dumps({"scopes": needed, "scope_param": ",".join(needed)}, indent=2))
+        write_output(json.dumps({"scopes": needed, "scope_param": ",".join(needed)}, indent=2) + "\n", output)
     else:
-        for scope in needed:
-            click.echo(scope)
+        write_output("".join(f"{scope}\n" for scope in needed), output)
+    where = ", ".join(map(str, targets))
+    if needed:
         click.echo(f"zoho-migrate: {len(needed)} scopes; pass them as scope={','.join(needed)}", err=True)
-    return EXIT_OK
+    elif result.findings:
+        click.echo(f"zoho-migrate: {len(result.findings)} findings in {where}, none of them an API call that needs "
+                   "a scope: nothing to scope", err=True)
+    else:
+        click.echo(f"zoho-migrate: no Zoho API call found in {where} ({result.files_scanned} files scanned): "
+                   "nothing to scope", err=True)
+    return EXIT_FINDINGS if fail_on and failing(result, fail_on) else EXIT_OK

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from migrate import cliopts
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.output import write_output
 from migrate.ruleset import load_ruleset
@@ -31,13 +32,15 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--from-scan", "scan_file", type=_FILE,
               help="Verify the static legacy URLs a scan found (`zoho-migrate scan --format json` output).")
 @click.option("--har", "har_file", type=_FILE, help="Verify the legacy Zoho requests of a HAR file.")
-@click.option("--legacy-base", metavar="URL", help="Send legacy calls here instead (replaces scheme and host).")
-@click.option("--oauth-base", metavar="URL", help="Send OAuth calls here instead (replaces scheme and host).")
-@click.option("--accounts-url", envvar="ZOHO_ACCOUNTS_URL", metavar="URL", help="Accounts server for token refreshes.")
+@click.option("--legacy-base", metavar="URL", callback=cliopts.url_callback,
+              help="Send legacy calls here instead (replaces scheme and host).")
+@click.option("--oauth-base", metavar="URL", callback=cliopts.url_callback,
+              help="Send OAuth calls here instead (replaces scheme and host).")
+@cliopts.accounts_url_option(extra="Token refreshes go there.")
+@cliopts.dc_option(extra="Default: the data center of the calls' hosts.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the output to FILE instead of stdout.")
+              show_default=True, help="text: a table for people; json: the contract shape (results and summary).")
+@cliopts.output_option()
 @click.option("--record", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Save both sides of every call as cassettes in DIR (secrets scrubbed).")
 @click.option("--replay", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
@@ -54,25 +57,32 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--calibrate", is_flag=True,
               help="Make each legacy call twice; fields that change between the two are not compared.")
 @click.option("--ignore", multiple=True, metavar="FIELD", help="A v3 field never compared (repeatable), e.g. last_modified_time.")
-@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Extra rules folder (repeatable): endpoint maps, field maps, verify defaults.")
-@click.option("--authtoken", envvar="ZOHO_AUTHTOKEN", show_envvar=True, help="Legacy authtoken.")
+@cliopts.rules_option(must_exist=True, extra="Endpoint maps, field maps and verify defaults too.")
+@cliopts.env_option("--authtoken", "authtoken", "Legacy authtoken (prefer the environment: options are visible "
+                    "to other local users).")
 @click.option("--apikey", envvar="ZOHO_APIKEY", show_envvar=True, help="Legacy Invoice API key.")
-@click.option("--client-id", envvar="ZOHO_CLIENT_ID", show_envvar=True)
-@click.option("--client-secret", envvar="ZOHO_CLIENT_SECRET", show_envvar=True)
-@click.option("--refresh-token", envvar="ZOHO_REFRESH_TOKEN", show_envvar=True)
-@click.option("--access-token", envvar="ZOHO_ACCESS_TOKEN", show_envvar=True,
-              help="An access token to start with (refreshed on 401 when a refresh token is known).")
-@click.option("--organization-id", envvar="ZOHO_ORGANIZATION_ID", show_envvar=True)
-@click.option("--store", envvar="ZOHO_MIGRATE_STORE", metavar="SPEC", help="Token store: sqlite:PATH, file:PATH, python:mod:Class.")
+@cliopts.env_option("--client-id", "client_id", "OAuth client id.")
+@cliopts.env_option("--client-secret", "client_secret", "OAuth client secret (prefer the environment: options "
+                    "are visible to other local users).")
+@cliopts.env_option("--refresh-token", "refresh_token", "OAuth refresh token; access tokens are fetched and "
+                    "refreshed with it.")
+@cliopts.env_option("--access-token", "access_token",
+                    "An access token to start with (refreshed on 401 when a refresh token is known).")
+@cliopts.env_option("--organization-id", "organization_id", "Organization id for Invoice/Books v3 calls "
+                    "(default: the account's default organization).")
+@cliopts.store_option(extra="Default: none (credentials from the options and environment).")
 def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | None, legacy_base: str | None,
-           oauth_base: str | None, accounts_url: str | None, output_format: str, output: Path | None,
+           oauth_base: str | None, accounts_url: str | None, dc: str | None, output_format: str,
+           output: Path | None,
            record: Path | None, replay: Path | None, live_oauth: bool, concurrency: int | None,
            rate_limit: int | None, timeout: float | None, retries: int | None, allow_writes: bool, calibrate: bool,
            ignore: tuple[str, ...], rules_dirs: tuple[Path, ...], authtoken: str | None, apikey: str | None,
            client_id: str | None, client_secret: str | None, refresh_token: str | None,
-           access_token: str | None, organization_id: str | None, store: str | None) -> int:
-    """Replay legacy calls and their OAuth equivalents and compare the data they return."""
+           access_token: str | None, organization_id: str | None, store_spec: str | None) -> int:
+    """Replay legacy calls and their OAuth equivalents and compare the data they return.
+
+    Exit 0 when every call matched or was skipped, 1 on any mismatch or error, 2 on bad input (including a
+    calls, scan or HAR file with no legacy Zoho call in it)."""
     sources = [s for s in (calls_file, scan_file, har_file) if s is not None]
     if len(sources) != 1:
         raise ConfigError("give exactly one of --calls FILE, --from-scan FILE or --har FILE")
@@ -90,7 +100,10 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
         assert har_file is not None
         calls = calls_from_har(har_file, ruleset, config)
     if not calls:
-        click.echo(f"zoho-migrate: no verifiable calls in {sources[0]}", err=True)
+        raise ConfigError("no calls in this file that go to a legacy Zoho endpoint: nothing to verify",
+                          path=str(sources[0]))
+    if dc and not accounts_url:
+        accounts_url = f"https://{ruleset.endpoints.datacenters.get(dc).accounts}"
     overrides = {k: v for k, v in {"concurrency": concurrency, "rate_limit_per_minute": rate_limit,
                                     "timeout_seconds": timeout, "retries": retries}.items() if v is not None}
     options = Options(
@@ -101,7 +114,7 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
         live_oauth=live_oauth,
         http=dataclasses.replace(config.http, **overrides))
     credentials = Credentials(authtoken, apikey, client_id, client_secret, refresh_token, access_token,
-                              organization_id, store)
+                              organization_id, store_spec)
     verifier = Verifier(ruleset, credentials, options, config=config,
                         note=lambda text: click.echo(f"zoho-migrate: {text}", err=True))
     report = verifier.run(calls)

@@ -98,7 +98,8 @@ class Fetcher:
             self.client = None
 
     def _what(self, out: Outgoing) -> str:
-        return f"{out.method.upper()} {key_url(out.url, self.config)}"
+        """The request as the user can check it: the URL actually sent (after --*-base / --accounts-url)."""
+        return f"{out.method.upper()} {key_url(rebase(out.url, out.base)[0], self.config)}"
 
     async def send(self, out: Outgoing) -> Reply:
         """The final reply after retries (a retryable status on the last attempt is returned, not raised)."""
