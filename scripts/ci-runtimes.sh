@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Install the Debian runtimes the rewriter's helper tests run (php-cli, ruby, golang-go); Node.js and Java are
-# already on the CI image. Idempotent: skips what is present and runs apt-get update at most once.
+# Install the Debian runtimes the rewriter's helper tests run (php-cli, ruby, golang-go, and Node.js and a JDK when
+# the CI image lacks them). Idempotent: skips what is present and runs apt-get update at most once. Under CI=true
+# a test marked requires_tool fails when its runtime is missing (tests/runtimes.py), so this must succeed.
 set -euo pipefail
 
 missing=()
 command -v php >/dev/null 2>&1 || missing+=(php-cli)
 command -v ruby >/dev/null 2>&1 || missing+=(ruby)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "ci-runtimes: php, ruby and go are present"
+  echo "ci-runtimes: php, ruby, go, node and javac are present"
   exit 0
 fi
 
@@ -18,8 +21,8 @@ if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then
     sudo_cmd=(sudo)
   else
-    echo "ci-runtimes: not root and no sudo; cannot install ${missing[*]} (their helper tests will be skipped)" >&2
-    exit 0
+    echo "ci-runtimes: not root and no sudo; cannot install ${missing[*]} (their tests fail under CI=true)" >&2
+    exit 1
   fi
 fi
 

@@ -16,6 +16,17 @@ FIXTURES = REPO / "fixtures"
 pytest_plugins = ["fixtures.emulator.pytest_plugin"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requires_tool(*names): runs these executables (see tests/runtimes.py)")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `requires_tool` is skipped when a runtime is missing, and fails instead under CI=true."""
+    from tests import runtimes
+
+    runtimes.check(item)
+
+
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
     return load_ruleset()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.runtimes import requires_tool
 
 PROJECTS = FIXTURES / "projects" / "rewrite"
 ZOHO_HOST = re.compile(r"https://([a-z0-9.-]*zoho(?:apis|cloud)?\.[a-z.]+)")
@@ -109,7 +110,7 @@ def test_python_helper_refreshes_once_and_caches(emulator, tmp_path: Path, rules
     assert [e.status for e in refreshes] == [429, 200]
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@requires_tool("node")
 def test_node_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _render_helper(ruleset, "javascript", tmp_path)
     emulator.faults.fail_next(1, status=502, path="/oauth/v2/token")  # retried with backoff

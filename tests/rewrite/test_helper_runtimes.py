@@ -5,7 +5,6 @@ tree-sitter so a broken template never ships."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from migrate.parsing import has_error
 from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.helpers import render_helper
 from tests.rewrite.test_emulator_runs import _oauth_env
+from tests.runtimes import requires_tool
 
 
 def _helper(ruleset, language: str, directory: Path, package: str | None = None) -> Path:
@@ -54,7 +54,7 @@ def test_helper_parses(ruleset, tmp_path: Path, language: str, grammar: str) -> 
     assert "/oauth/v2/token" in text and "Zoho-oauthtoken" in text and "ZOHO_REFRESH_TOKEN" in text
 
 
-@pytest.mark.skipif(shutil.which("javac") is None, reason="javac is not installed")
+@requires_tool("javac", "java")
 def test_java_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "java", tmp_path)
     emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
@@ -77,7 +77,7 @@ def test_java_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
     assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
 
 
-@pytest.mark.skipif(shutil.which("php") is None, reason="php-cli is not installed (scripts/ci-runtimes.sh)")
+@requires_tool("php")
 def test_php_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "php", tmp_path)
     emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
@@ -97,7 +97,7 @@ def test_php_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     assert (tmp_path / "token.json").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.skipif(shutil.which("ruby") is None, reason="ruby is not installed (scripts/ci-runtimes.sh)")
+@requires_tool("ruby")
 def test_ruby_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "ruby", tmp_path)
     emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
@@ -116,7 +116,7 @@ def test_ruby_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None
     assert _token_requests(emulator) == 2  # one refused with 503, then one refresh for every caller
 
 
-@pytest.mark.skipif(shutil.which("go") is None, reason="golang-go is not installed (scripts/ci-runtimes.sh)")
+@requires_tool("go")
 def test_go_helper_calls_the_v3_api(emulator, tmp_path: Path, ruleset) -> None:
     _helper(ruleset, "go", tmp_path, "main")
     emulator.faults.fail_next(1, status=503, path="/oauth/v2/token")  # the helper retries it
