@@ -83,7 +83,7 @@ def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot raise a second, uglier error."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
@@ -110,10 +110,20 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         if not _stdout_gone(error):
             raise
-        _silence_stdout()
-        click.echo(f"zoho-migrate: error: cannot write to stdout: {error.strerror or error}", err=True)
-        return EXIT_USAGE
+        return _stdout_failed(error.strerror or str(error))
+    except SystemExit:
+        # With standalone_mode=False click raises SystemExit only where it swallowed EPIPE on stdout (a closed
+        # pipe, `| head -0`): exit 1 and no word. Say it, and exit 2 like any output that was not delivered.
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            return _stdout_failed(os.strerror(errno.EPIPE))
+        raise
     return int(result or 0)
+
+
+def _stdout_failed(reason: str) -> int:
+    _silence_stdout()
+    click.echo(f"zoho-migrate: error: cannot write to stdout: {reason}", err=True)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":
