@@ -58,6 +58,12 @@ def cli() -> None:
     """Move code off Zoho's retired authtoken/apikey APIs onto OAuth 2.0 and the JSON v3 APIs."""
 
 
+# click 8.2+ raises this for a group run without a subcommand
+NO_ARGS: tuple[type[Exception], ...] = tuple(
+    c for c in (getattr(click.exceptions, "NoArgsIsHelpError", None),) if c is not None
+)
+
+
 def usage_line(error: click.ClickException) -> str:
     """A click error as the one line every other error uses: `zoho-migrate: error: [COMMAND: ]MESSAGE`.
 
@@ -101,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("zoho-migrate: aborted", err=True)
         return 130
     except click.ClickException as error:
-        click.echo(usage_line(error), err=True)
+        if isinstance(error, NO_ARGS) and getattr(error, "ctx", None) is not None:
+            click.echo(error.ctx.get_help(), err=True)  # a bare `zoho-migrate` or `auth`: the help, as click does
+        else:
+            click.echo(usage_line(error), err=True)
         return EXIT_USAGE
     except click.exceptions.Exit as exit_:
         return exit_.exit_code

@@ -124,13 +124,20 @@ def jobs_option() -> Callable[[F], F]:
                         help=HELP["jobs"])
 
 
+def config_option() -> Callable[[F], F]:
+    return click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+                        metavar="FILE", help=HELP["config"])
+
+
+def no_config_option() -> Callable[[F], F]:
+    return click.option("--no-config", is_flag=True, help=HELP["no_config"])
+
+
 def config_options() -> Callable[[F], F]:
     """--config FILE and --no-config (as a pair, so no command has one without the other)."""
 
     def decorate(command: F) -> F:
-        command = click.option("--no-config", is_flag=True, help=HELP["no_config"])(command)
-        return click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-                            metavar="FILE", help=HELP["config"])(command)
+        return config_option()(no_config_option()(command))
 
     return decorate
 

@@ -48,6 +48,8 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Pat
 # kept under their old names for callers that import them from here
 rules_option = cliopts.rules_option()
 config_options = cliopts.config_options()
+config_option = cliopts.config_option()
+no_config_option = cliopts.no_config_option()
 given = cliopts.given
 merged = cliopts.merged
 

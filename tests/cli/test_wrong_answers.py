@@ -252,3 +252,9 @@ def test_rewrite_output_option_writes_the_diff_there(tmp_path):
     result = run_cli("rewrite", str(PROJECT), "-o", str(out), "--no-config")
     assert result.stdout == "" and out.read_text().startswith("--- ")
     assert SECRET not in out.read_text()  # masked like stdout
+
+
+def test_a_bare_group_prints_its_help_not_an_error_line():
+    result = run_cli("auth")
+    assert result.returncode == 2 and result.stderr.startswith("Usage: zoho-migrate auth")
+    assert "token" in result.stderr and "zoho-migrate: error" not in result.stderr
