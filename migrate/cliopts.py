@@ -13,6 +13,7 @@ line `zoho-migrate: error: ...` and exits 2 before any work (or network retry) s
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -207,6 +208,6 @@ def use_color(flag: bool | None, stream: TextIO | None = None) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     try:
-        return (stream or click.get_text_stream("stdout")).isatty()
+        return (stream or sys.stdout).isatty()
     except (AttributeError, ValueError):
         return False
