@@ -20,8 +20,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires_tool(*names): runs these executables (see tests/runtimes.py)")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `requires_tool` is skipped when a runtime is missing (tests/runtimes.py)..."""
+    from tests import runtimes
+
+    runtimes.mark_skips(items)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A test marked `requires_tool` is skipped when a runtime is missing, and fails instead under CI=true."""
+    """... and fails instead under CI=true, so CI cannot pass by skipping them."""
     from tests import runtimes
 
     runtimes.check(item)

@@ -66,12 +66,23 @@ def missing_reason(names: tuple[str, ...]) -> str | None:
            "scripts/ci-runtimes.sh does it in CI)"
 
 
-def check(item: pytest.Item) -> None:
-    """Skip, or under CI fail, a test whose required runtimes are missing (called from conftest's setup hook)."""
-    names = tuple(name for mark in item.iter_markers(MARKER) for name in mark.args)
-    reason = missing_reason(names)
-    if reason is None:
-        return
+def _reason(item: pytest.Item) -> str | None:
+    return missing_reason(tuple(name for mark in item.iter_markers(MARKER) for name in mark.args))
+
+
+def mark_skips(items: list[pytest.Item]) -> None:
+    """Outside CI, mark tests whose runtimes are missing as skipped (reported at the test, one line each)."""
     if in_ci():
-        pytest.fail(f"CI=true but this test {reason}: CI must run every runtime test", pytrace=False)
-    pytest.skip(reason)
+        return
+    for item in items:
+        reason = _reason(item)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def check(item: pytest.Item) -> None:
+    """Under CI, fail a test whose required runtimes are missing instead of letting it skip."""
+    if in_ci():
+        reason = _reason(item)
+        if reason is not None:
+            pytest.fail(f"CI=true but this test {reason}: CI must run every runtime test", pytrace=False)
