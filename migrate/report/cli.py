@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from migrate.config import discover
-from migrate.errors import EXIT_OK, ConfigError
+from migrate.errors import EXIT_OK
 from migrate.formats.own import drop_own_outputs
+from migrate.output import check_outputs, stale_outputs_removed, write_output
 from migrate.progress import Progress
 from migrate.report.inputs import load_verification, proposal
 from migrate.report.model import build_report
@@ -45,6 +46,7 @@ from migrate.scan.engine import ScanOptions, scan_paths
               help="Lines of code shown around each finding.")
 @config_option
 @no_config_option
+@stale_outputs_removed
 def report(
     paths: tuple[Path, ...],
     output: Path,
@@ -65,6 +67,7 @@ def report(
     fmt = output_format or ("markdown" if output.suffix.lower() in (".md", ".markdown") else "html")
     verification = load_verification(verify_results) if verify_results is not None else None
     to_stdout = str(output) == "-"
+    check_outputs(targets, **{"--output": output})  # a symlink or a scanned source file: exit 2, untouched
     own = [] if to_stdout else own_files(targets, [output])
     with Progress("zoho-migrate: scanning") as meter:
         result = scan_paths(targets, ruleset, ScanOptions(excludes=(*config.exclude, *exclude, *own)), meter)
@@ -88,12 +91,7 @@ def report(
     if to_stdout:
         click.echo(text, nl=False)
     else:
-        try:
-            if output.parent != Path(""):
-                output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"cannot write report: {error.strerror or error}", path=str(output)) from None
+        write_output(text, output, "report")  # atomic, at the end, never through a symlink
     leaks = len(model.leaks) + len(model.history_leaks)
     click.echo(
         f"zoho-migrate: report written to {output if not to_stdout else 'stdout'} ({fmt}): {model.total} findings "

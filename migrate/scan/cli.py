@@ -20,7 +20,7 @@ from migrate.config import Config, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.formats import FORMATS, RenderOptions, formatter
 from migrate.formats.own import drop_own_outputs
-from migrate.output import write_output
+from migrate.output import check_outputs, stale_outputs_removed, write_output
 from migrate.progress import Progress
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import SEVERITIES, severity_rank
@@ -155,6 +155,7 @@ def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
 @config_option
 @no_config_option
 @click.pass_context
+@stale_outputs_removed
 def scan(
     ctx: click.Context,
     paths: tuple[Path, ...],
@@ -190,6 +191,7 @@ def scan(
     ruleset = load_ruleset([*config.rules, *rules_dirs])
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
     targets = list(paths) or [Path(".")]
+    check_outputs(targets, **{"--output": output, "--write-baseline": write_baseline})  # links, sources: exit 2
 
     meter = Progress("zoho-migrate: scanning", enabled=progress)
     with meter:
