@@ -18,7 +18,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from migrate.auth.perms import FILE_MODE, ensure_private_dir, tighten
+from migrate.auth.perms import FILE_MODE, ensure_private_dir, tighten_store, vet_store_file
 from migrate.auth.token import Token
 from migrate.errors import ConfigError
 
@@ -43,11 +43,10 @@ class FileTokenStore:
         if not self.path.parent.is_dir():
             raise ConfigError(f"cannot create the token store: {self.path.parent} is not a folder",
                               path=str(self.path))
-        if self.path.exists():
-            if not self.path.is_file():
-                raise ConfigError("token store is not a regular file", path=str(self.path))
-            tighten(self.path)
-            self._read()  # refuse a corrupt file now, not halfway through a command
+        if self.path.exists() or self.path.is_symlink():
+            vetted = vet_store_file(self.path)  # a link, someone else's or a group-writable file: refused, untouched
+            self._read()
+            tighten_store(self.path, vetted)  # only once the content proved to be a token store  # refuse a corrupt file now, not halfway through a command
         self._file_lock = FileLock(str(self.write_lock_path), timeout=LOCK_TIMEOUT_SECONDS, mode=FILE_MODE)
 
     # ---- file access

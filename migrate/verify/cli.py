@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
-from migrate.output import write_output
+from migrate.output import check_outputs, stale_outputs_removed, write_output
 from migrate.ruleset import load_ruleset
 from migrate.verify.config import load_verify_config
 from migrate.verify.render import render_text, summary_line
@@ -50,6 +50,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="Requests per minute per organization, both styles together (0: no limit).")
 @click.option("--timeout", type=click.FloatRange(0.1), metavar="SECONDS", help="Seconds per request.")
 @click.option("--retries", type=click.IntRange(0, 20), metavar="N", help="Retries on 429/5xx/connection failures.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="Also send credentials to HOST (repeatable; HTTP too). By default only Zoho hosts of the endpoint "
+                   "map over HTTPS, and the --legacy-base/--oauth-base/--accounts-url given, receive them.")
+@click.option("--max-call-bytes", type=click.IntRange(1), metavar="BYTES",
+              help="Byte budget per call, all pages and both sides together (default 100000000); a call over it "
+                   "is an error, its replies are not kept.")
 @click.option("--allow-writes", is_flag=True, help="Also send non-GET calls (use a sandbox: they change data).")
 @click.option("--calibrate", is_flag=True,
               help="Make each legacy call twice; fields that change between the two are not compared.")
@@ -65,10 +71,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="An access token to start with (refreshed on 401 when a refresh token is known).")
 @click.option("--organization-id", envvar="ZOHO_ORGANIZATION_ID", show_envvar=True)
 @click.option("--store", envvar="ZOHO_MIGRATE_STORE", metavar="SPEC", help="Token store: sqlite:PATH, file:PATH, python:mod:Class.")
+@stale_outputs_removed
 def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | None, legacy_base: str | None,
            oauth_base: str | None, accounts_url: str | None, output_format: str, output: Path | None,
            record: Path | None, replay: Path | None, live_oauth: bool, concurrency: int | None,
-           rate_limit: int | None, timeout: float | None, retries: int | None, allow_writes: bool, calibrate: bool,
+           rate_limit: int | None, timeout: float | None, retries: int | None, allow_hosts: tuple[str, ...],
+           max_call_bytes: int | None, allow_writes: bool, calibrate: bool,
            ignore: tuple[str, ...], rules_dirs: tuple[Path, ...], authtoken: str | None, apikey: str | None,
            client_id: str | None, client_secret: str | None, refresh_token: str | None,
            access_token: str | None, organization_id: str | None, store: str | None) -> int:
@@ -80,6 +88,7 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
         raise ConfigError("--record and --replay cannot be used together")
     if live_oauth and not replay:
         raise ConfigError("--live-oauth needs --replay DIR (the recorded legacy side)")
+    check_outputs((), **{"--output": output})  # a symlink at the output: exit 2, untouched
     ruleset = load_ruleset(list(rules_dirs))
     config = load_verify_config(ruleset)
     if calls_file:
@@ -92,13 +101,14 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
     if not calls:
         click.echo(f"zoho-migrate: no verifiable calls in {sources[0]}", err=True)
     overrides = {k: v for k, v in {"concurrency": concurrency, "rate_limit_per_minute": rate_limit,
-                                    "timeout_seconds": timeout, "retries": retries}.items() if v is not None}
+                                    "timeout_seconds": timeout, "retries": retries,
+                                    "max_call_bytes": max_call_bytes}.items() if v is not None}
     options = Options(
         legacy_base=check_base(legacy_base, "--legacy-base"),
         oauth_base=check_base(oauth_base, "--oauth-base"),
         accounts_url=check_base(accounts_url, "--accounts-url"),
         allow_writes=allow_writes, calibrate=calibrate, ignore=ignore, record=record, replay=replay,
-        live_oauth=live_oauth,
+        live_oauth=live_oauth, allow_hosts=allow_hosts,
         http=dataclasses.replace(config.http, **overrides))
     credentials = Credentials(authtoken, apikey, client_id, client_secret, refresh_token, access_token,
                               organization_id, store)
