@@ -61,13 +61,14 @@ def report(
     no_config: bool,
 ) -> int:
     """Write the review report for PATHS (default: the current folder)."""
+    # first: a symlink or a scanned source as output is exit 2, untouched; a later failure removes a stale one
+    check_outputs(list(paths) or [Path(".")], **{"--output": output})
     config = discover(paths, config_file, enabled=not no_config)
     ruleset = load_ruleset([*config.rules, *rules_dirs])
     targets = list(paths) or [Path(".")]
     fmt = output_format or ("markdown" if output.suffix.lower() in (".md", ".markdown") else "html")
     verification = load_verification(verify_results) if verify_results is not None else None
     to_stdout = str(output) == "-"
-    check_outputs(targets, **{"--output": output})  # a symlink or a scanned source file: exit 2, untouched
     own = [] if to_stdout else own_files(targets, [output])
     with Progress("zoho-migrate: scanning") as meter:
         result = scan_paths(targets, ruleset, ScanOptions(excludes=(*config.exclude, *exclude, *own)), meter)

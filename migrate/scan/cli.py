@@ -176,6 +176,8 @@ def scan(
     no_config: bool,
 ) -> int:
     """Find legacy Zoho authtoken/apikey usage in PATHS (default: the current folder)."""
+    # first: a symlink or a scanned source as output is exit 2, untouched; a later failure removes a stale one
+    check_outputs(list(paths) or [Path(".")], **{"--output": output, "--write-baseline": write_baseline})
     if write_baseline is not None and changed_since is not None and not history:
         raise ConfigError("--write-baseline records the whole tree's findings; drop --changed-since")
     config: Config = discover(paths, config_file, enabled=not no_config)
@@ -191,7 +193,6 @@ def scan(
     ruleset = load_ruleset([*config.rules, *rules_dirs])
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
     targets = list(paths) or [Path(".")]
-    check_outputs(targets, **{"--output": output, "--write-baseline": write_baseline})  # links, sources: exit 2
 
     meter = Progress("zoho-migrate: scanning", enabled=progress)
     with meter:

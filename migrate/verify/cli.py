@@ -81,6 +81,7 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
            client_id: str | None, client_secret: str | None, refresh_token: str | None,
            access_token: str | None, organization_id: str | None, store: str | None) -> int:
     """Replay legacy calls and their OAuth equivalents and compare the data they return."""
+    check_outputs((), **{"--output": output})  # a symlink at the output: exit 2, untouched
     sources = [s for s in (calls_file, scan_file, har_file) if s is not None]
     if len(sources) != 1:
         raise ConfigError("give exactly one of --calls FILE, --from-scan FILE or --har FILE")
@@ -88,7 +89,6 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
         raise ConfigError("--record and --replay cannot be used together")
     if live_oauth and not replay:
         raise ConfigError("--live-oauth needs --replay DIR (the recorded legacy side)")
-    check_outputs((), **{"--output": output})  # a symlink at the output: exit 2, untouched
     ruleset = load_ruleset(list(rules_dirs))
     config = load_verify_config(ruleset)
     if calls_file:
