@@ -20,7 +20,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer, TextLexer, get_lexer_by_name, get_lexer_for_filename
 from pygments.util import ClassNotFound
 
-from migrate.formats.markdown import cell, code_cell
+from migrate.formats.markdown import cell
 from migrate.report.model import Report, anchor
 from migrate.report.sources import Context
 from migrate.ruleset import RuleSet
@@ -59,7 +59,7 @@ class Renderer:
         env.filters["mdcell"] = md_cell
         env.filters["mdtext"] = md_text
         env.filters["mdcode"] = md_code
-        env.filters["mdcodecell"] = lambda value: code_cell(str(value))
+        env.filters["mdcodecell"] = md_code_cell
         env.filters["fence"] = fence
         env.filters["anchor"] = lambda path: anchor("file", str(path))
         env.filters["inline"] = inline_html
@@ -144,6 +144,11 @@ def md_code(text: Any) -> str:
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
     return f"{ticks}{pad}{flat}{pad}{ticks}"
+
+
+def md_code_cell(text: Any) -> str:
+    """`md_code` inside a table cell: GFM splits cells at `|` even in code spans unless it is escaped."""
+    return md_code(text).replace("|", "\\|")
 
 
 def fence(text: str) -> str:
