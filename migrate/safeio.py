@@ -112,6 +112,19 @@ def _temporary(directory: Path, name: str, data: bytes, mode: int) -> str:
     return temporary
 
 
+def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    try:
+        _write_all(descriptor, data)
+        os.fsync(descriptor)
+    except BaseException:
+        os.close(descriptor)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    os.close(descriptor)
+
+
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive: bool = False,
                  what: str = "output", before_rename: Callable[[], None] | None = None) -> None:
     """Write `data` to `path` via a temporary file and a rename (see module docstring). Raises UnsafeTarget for a
@@ -131,6 +144,12 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
         if exclusive:
             try:
                 os.link(temporary, path)  # fails if the name exists, whatever it is (O_EXCL for the final name)
+            except FileExistsError:
+                raise
+            except OSError as error:  # a file system without hard links: O_CREAT|O_EXCL|O_NOFOLLOW directly
+                if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+                _create_exclusive(path, data, mode)
             finally:
                 os.unlink(temporary)
             return

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from migrate import logmask
 from migrate.auth.perms import create_private_file, tighten, tighten_store, vet_store_file
 from migrate.auth.token import Token
 from migrate.errors import ConfigError
@@ -143,7 +144,10 @@ class SQLiteTokenStore:
             try:
                 cursor = self._conn.execute(sql, params)
                 names = [d[0] for d in cursor.description]
-                return [Token.from_dict(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+                tokens = [Token.from_dict(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+                for token in tokens:
+                    logmask.register(*token.secrets())  # masked in any log record from here on
+                return tokens
             except sqlite3.DatabaseError as error:
                 raise self._fail(str(error)) from None
 
@@ -170,6 +174,7 @@ class SQLiteTokenStore:
         return rows[0] if rows else None
 
     def save_token(self, token: Token) -> None:
+        logmask.register(*token.secrets())
         with self._lock:
             try:
                 with self._write(self._conn):
