@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import ConfigError
+from migrate.safeio import make_parent, save
 from migrate.scan.engine import ScanResult
 from migrate.scan.finding import Finding
 
@@ -46,12 +47,8 @@ def dumps(findings: Iterable[Finding]) -> str:
 def write(path: Path, findings: Iterable[Finding]) -> int:
     """Write the baseline; returns how many entries it holds."""
     text = dumps(findings)
-    try:
-        if path.parent != Path(""):
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"cannot write baseline: {error.strerror or error}", path=str(path)) from None
+    make_parent(path, "baseline")
+    save(path, text, "baseline")  # atomic, never through a symlink (migrate.safeio)
     return len(json.loads(text)["findings"])
 
 

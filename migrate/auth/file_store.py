@@ -18,7 +18,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from migrate.auth.perms import FILE_MODE, ensure_private_dir, tighten
+from migrate import logmask
+from migrate.auth.perms import FILE_MODE, ensure_private_dir, tighten_store, vet_store_file
 from migrate.auth.token import Token
 from migrate.errors import ConfigError
 
@@ -43,11 +44,10 @@ class FileTokenStore:
         if not self.path.parent.is_dir():
             raise ConfigError(f"cannot create the token store: {self.path.parent} is not a folder",
                               path=str(self.path))
-        if self.path.exists():
-            if not self.path.is_file():
-                raise ConfigError("token store is not a regular file", path=str(self.path))
-            tighten(self.path)
-            self._read()  # refuse a corrupt file now, not halfway through a command
+        if self.path.exists() or self.path.is_symlink():
+            vetted = vet_store_file(self.path)  # a link, someone else's or a group-writable file: refused, untouched
+            self._read()
+            tighten_store(self.path, vetted)  # only once the content proved to be a token store  # refuse a corrupt file now, not halfway through a command
         self._file_lock = FileLock(str(self.write_lock_path), timeout=LOCK_TIMEOUT_SECONDS, mode=FILE_MODE)
 
     # ---- file access
@@ -74,9 +74,12 @@ class FileTokenStore:
         if int(doc.get("version", FORMAT_VERSION)) > FORMAT_VERSION:
             raise self._fail(f"written by a newer zoho-migrate (format {doc['version']})")
         try:
-            return [Token.from_dict(raw) for raw in doc["tokens"] if isinstance(raw, dict)]
+            tokens = [Token.from_dict(raw) for raw in doc["tokens"] if isinstance(raw, dict)]
         except (TypeError, ValueError) as error:
             raise self._fail(f"a token record is malformed ({error})") from None
+        for token in tokens:
+            logmask.register(*token.secrets())  # masked in any log record from here on
+        return tokens
 
     def _write(self, tokens: list[Token]) -> None:
         body: dict[str, Any] = {"version": FORMAT_VERSION, "tokens": [t.to_dict() for t in tokens]}
@@ -124,6 +127,7 @@ class FileTokenStore:
         return next((t for t in reversed(self._snapshot()) if t.matches(token)), None)
 
     def save_token(self, token: Token) -> None:
+        logmask.register(*token.secrets())
         def change(tokens: list[Token]) -> None:
             if token.id is None:
                 existing = next((t for t in tokens if t.matches(token)), None)

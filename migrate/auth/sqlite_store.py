@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from migrate.auth.perms import create_private_file, tighten
+from migrate import logmask
+from migrate.auth.perms import create_private_file, tighten, tighten_store, vet_store_file
 from migrate.auth.token import Token
 from migrate.errors import ConfigError
 
@@ -57,11 +58,12 @@ class SQLiteTokenStore:
             created = create_private_file(self.path)
         except OSError as error:
             raise ConfigError(f"cannot create the token store: {error.strerror or error}", path=str(self.path)) from None
-        if not created:
-            if not self.path.is_file():
-                raise ConfigError("token store is not a regular file", path=str(self.path))
-            tighten(self.path)
+        vetted = None
+        if not created:  # a link, someone else's or a group-writable file is refused before anything touches it
+            vetted = vet_store_file(self.path)
         self._conn = self._connect()
+        if vetted is not None:
+            tighten_store(self.path, vetted)  # only once the file proved to be a token store
 
     def _fail(self, reason: str) -> ConfigError:
         return ConfigError(
@@ -107,6 +109,13 @@ class SQLiteTokenStore:
             raise self._fail(f"written by a newer zoho-migrate (schema {version})")
         if tables and "zoho_tokens" not in tables:
             raise self._fail("a SQLite database that is not a zoho-migrate token store")
+        if "zoho_tokens" in tables:  # read-only check of the columns before anything is switched or written
+            present = {row[1] for row in conn.execute("PRAGMA table_info(zoho_tokens)")}
+            missing = sorted(set(COLUMNS) - present)
+            if missing:
+                raise self._fail(f"its zoho_tokens table lacks the columns {', '.join(missing)} (another schema)")
+        elif version != 0:
+            raise self._fail(f"a SQLite database with schema {version} but no zoho_tokens table")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         if "zoho_tokens" not in tables:
@@ -135,7 +144,10 @@ class SQLiteTokenStore:
             try:
                 cursor = self._conn.execute(sql, params)
                 names = [d[0] for d in cursor.description]
-                return [Token.from_dict(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+                tokens = [Token.from_dict(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+                for token in tokens:
+                    logmask.register(*token.secrets())  # masked in any log record from here on
+                return tokens
             except sqlite3.DatabaseError as error:
                 raise self._fail(str(error)) from None
 
@@ -162,6 +174,7 @@ class SQLiteTokenStore:
         return rows[0] if rows else None
 
     def save_token(self, token: Token) -> None:
+        logmask.register(*token.secrets())
         with self._lock:
             try:
                 with self._write(self._conn):

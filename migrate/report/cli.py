@@ -10,9 +10,9 @@ import click
 
 from migrate import cliopts
 from migrate.config import discover
-from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from migrate.errors import EXIT_FINDINGS, EXIT_OK
 from migrate.formats.own import drop_own_outputs
-from migrate.output import write_output
+from migrate.output import check_outputs, stale_outputs_removed, write_output
 from migrate.progress import Progress
 from migrate.report.inputs import load_verification, proposal
 from migrate.report.model import build_report
@@ -47,6 +47,7 @@ from migrate.scan.engine import ScanOptions, scan_paths
 @cliopts.progress_option()
 @cliopts.config_options()
 @click.pass_context
+@stale_outputs_removed
 def report(
     ctx: click.Context,
     paths: tuple[Path, ...],
@@ -68,6 +69,8 @@ def report(
 
     Exit 0 once the report is written, whatever the findings (1 with --fail-on when a finding is at or above that
     severity), 2 on bad input or when the file cannot be written."""
+    # first: a symlink or a scanned source as output is exit 2, untouched; a later failure removes a stale one
+    check_outputs(list(paths) or [Path(".")], **{"--output": output})
     config = discover(paths, config_file, enabled=not no_config)
     jobs = int(cliopts.merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
     ruleset = load_ruleset([*config.rules, *rules_dirs])
@@ -99,12 +102,7 @@ def report(
     if to_stdout:
         write_output(text, None)
     else:
-        try:
-            if output.parent != Path(""):
-                output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"cannot write report: {error.strerror or error}", path=str(output)) from None
+        write_output(text, output, "report")  # atomic, at the end, never through a symlink
     leaks = len(model.leaks) + len(model.history_leaks)
     click.echo(
         f"zoho-migrate: report written to {output if not to_stdout else 'stdout'} ({fmt}): {model.total} findings "

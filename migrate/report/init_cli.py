@@ -22,6 +22,7 @@ from migrate.errors import EXIT_OK, ConfigError
 from migrate.report.render import TEMPLATES
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import SEVERITIES
+from migrate.safeio import check_target, make_parent, save
 
 HOOK_ID = "zoho-migrate"
 TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -97,6 +98,7 @@ def insert_entry(text: str, entry: str, path: Path) -> str:
 
 def plan_precommit(target: Path, entry: str) -> Planned:
     path = target
+    check_target(path, "init")  # a symlink is refused before it is read or written
     if not path.exists():
         return Planned(path, "repos:\n" + entry, "create")
     original = path.read_text(encoding="utf-8")
@@ -113,6 +115,7 @@ def plan_precommit(target: Path, entry: str) -> Planned:
 
 
 def plan_workflow(path: Path, text: str, force: bool) -> Planned:
+    check_target(path, "init")
     if not path.exists():
         return Planned(path, text, "create")
     current = path.read_text(encoding="utf-8")
@@ -179,8 +182,8 @@ def init(
             click.echo(item.text, nl=False)
             continue
         if item.action in ("create", "update"):
-            item.path.parent.mkdir(parents=True, exist_ok=True)
-            item.path.write_text(item.text, encoding="utf-8")
+            make_parent(item.path, "init")
+            save(item.path, item.text, "init")  # atomic, never through a symlink (migrate.safeio)
         verb = {"create": "wrote", "update": "updated", "unchanged": "kept", "skip": "kept"}[item.action]
         click.echo(f"zoho-migrate: {verb} {item.path}" + (f": {item.note}" if item.note else ""), err=True)
     if not dry_run:

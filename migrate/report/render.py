@@ -9,6 +9,7 @@ document is scrubbed of every raw secret value seen while reading the sources.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,9 @@ class Renderer:
         env.filters["code"] = self.code_html
         env.filters["diff"] = self.diff_html
         env.filters["mdcell"] = md_cell
+        env.filters["mdtext"] = md_text
+        env.filters["mdcode"] = md_code
+        env.filters["mdcodecell"] = md_code_cell
         env.filters["fence"] = fence
         env.filters["anchor"] = lambda path: anchor("file", str(path))
         env.filters["inline"] = inline_html
@@ -121,6 +125,30 @@ def scrub(text: str, secrets: set[str]) -> str:
 def md_cell(text: Any) -> str:
     """A value safe inside a Markdown table cell (`code` spans kept as <code>, pipes and HTML escaped)."""
     return cell(str(text))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~>])")  # inline specials; never at a line start
+
+
+def md_text(text: Any) -> str:
+    """Plain text from the scanned tree or the command line (a title, a rule id) as inert Markdown on one line:
+    HTML escaped, every Markdown punctuation character backslash-escaped, line breaks folded."""
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def md_code(text: Any) -> str:
+    """A path or name as an inline code span on one line: the backtick run is longer than any inside the value
+    (which therefore cannot close it), and nothing inside a code span is Markdown or HTML."""
+    flat = " ".join(str(text).split())
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
+    return f"{ticks}{pad}{flat}{pad}{ticks}"
+
+
+def md_code_cell(text: Any) -> str:
+    """`md_code` inside a table cell: GFM splits cells at `|` even in code spans unless it is escaped."""
+    return md_code(text).replace("|", "\\|")
 
 
 def fence(text: str) -> str:

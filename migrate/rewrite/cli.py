@@ -11,12 +11,14 @@ import click
 from migrate import cliopts
 from migrate.config import discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ConfigError
-from migrate.output import write_output
+from migrate.output import check_outputs, write_output
 from migrate.progress import Progress
+from migrate.rewrite.apply import JOURNAL_NAME, confine, status_lines, written_by_interrupted
 from migrate.rewrite.plan import RewriteOptions, RewritePlan, plan_rewrite
 from migrate.rewrite.textio import write_private
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import severity_rank
+from migrate.safeio import check_not_source, check_target
 
 
 def dirty_files(paths: list[Path]) -> list[str]:
@@ -95,6 +97,8 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
 @cliopts.jobs_option()
 @cliopts.progress_option()
 @cliopts.config_options()
+@click.option("--status", "show_status", is_flag=True,
+              help="Tell which files an interrupted --apply wrote (its journal), then exit.")
 @click.pass_context
 def rewrite(
     ctx: click.Context,
@@ -112,6 +116,7 @@ def rewrite(
     output: Path | None,
     config_file: Path | None,
     no_config: bool,
+    show_status: bool,
 ) -> int:
     """Rewrite legacy Zoho calls in PATHS to OAuth + v3 (default: the current folder; prints a diff, --apply
     writes it).
@@ -120,18 +125,29 @@ def rewrite(
     for path in paths:
         if not path.exists():
             raise ConfigError(f"path does not exist: {path}")
-    config = discover(paths, config_file, enabled=not no_config)
+    if show_status:
+        for line in status_lines(list(paths)):
+            click.echo(line)
+        return EXIT_OK
+    if patch_file is not None:  # a symlink, or a name inside the roots (it holds unmasked secrets): exit 2
+        check_target(patch_file, "--patch")
+        check_not_source(patch_file, list(paths) or [Path(".")], "--patch", anywhere_inside=True)
+    check_outputs(list(paths) or [Path(".")], **{"--output": output})
+    config = discover(paths, config_file, enabled=not no_config)  # the same configuration and excludes as `scan`
     fail_on = str(cliopts.merged(ctx, "fail_on", fail_on, config.fail_on))
     jobs = int(cliopts.merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
     rules_dirs = (*config.rules, *rules_dirs)
-    exclude = (*config.exclude, *exclude)
+    exclude = (*config.exclude, *exclude, JOURNAL_NAME)
     ruleset = load_ruleset(rules_dirs)
     with Progress("zoho-migrate: rewrite: scanning", enabled=progress) as meter:
         options = RewriteOptions(annotate=annotate, rules_dirs=rules_dirs, excludes=exclude, jobs=jobs,
                                  progress=meter)
         plan = plan_rewrite(list(paths), ruleset, options)
+    confine(plan, list(paths))  # nothing outside the roots given, even through a folder symlink
     if do_apply and not allow_dirty:
-        dirty = dirty_files([Path(f.fs_path) for f in plan.changed if not f.created])
+        resumed = written_by_interrupted(list(paths))  # our own writes of an interrupted run are not "dirty"
+        dirty = dirty_files([Path(f.fs_path) for f in plan.changed
+                             if not f.created and str(Path(f.fs_path).resolve()) not in resumed])
         if dirty:
             raise ConfigError(
                 f"uncommitted changes in {', '.join(sorted(dirty)[:5])}"
@@ -147,7 +163,10 @@ def rewrite(
         click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
     write_failed = False
     if do_apply:
-        report = plan.apply()
+        report = plan.apply(list(paths))
+        if report.resumed:
+            click.echo(f"zoho-migrate: finished an interrupted apply ({len(report.resumed)} files it had written "
+                       "kept)", err=True)
         for path, reason in report.refused:
             click.echo(f"zoho-migrate: not written: {path}: {reason}", err=True)
             write_failed = write_failed or reason.startswith("cannot write")

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.formats.own import drop_own_outputs
+from migrate.rewrite.apply import ApplyReport
 from migrate.rewrite.diff import file_diff, mask_diff
 from migrate.rewrite.engine import FileResult, rewrite_text
 from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.helpers import helper_change
 from migrate.rewrite.model import AppliedEdit, Conflict, FileChange, ManualStep
-from migrate.rewrite.textio import read_source, to_bytes, write_atomic
+from migrate.rewrite.textio import read_source
 from migrate.rewrite.validate import parses
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
@@ -44,15 +46,6 @@ class _Source:
     layout: TextFile
     mode: int
     newline: str
-
-
-@dataclass
-class ApplyReport:
-    """What `apply()` did: files written and created, files refused (and why)."""
-
-    written: list[str] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)
-    refused: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -118,35 +111,15 @@ class RewritePlan:
             },
         }
 
-    def apply(self) -> ApplyReport:
-        """Write every change atomically (temp file + rename), keeping encoding, BOM, newlines and mode."""
-        report = ApplyReport()
-        for change in self.files:
-            if change.refused:
-                report.refused.append((change.path, change.refused))
-                continue
-            if not change.changed:
-                continue
-            try:
-                self._write(change, report)
-            except OSError as error:  # one unwritable file is reported; the others are still written
-                report.refused.append((change.path, f"cannot write: {error.strerror or error}"))
-        return report
+    def apply(self, paths: list[Path] | None = None, **options: Any) -> ApplyReport:
+        """Write every change as a transaction (migrate.rewrite.apply); `paths` are the roots given to the
+        rewrite (default: the folder holding every change)."""
+        from migrate.rewrite.apply import apply_plan
 
-    def _write(self, change: FileChange, report: ApplyReport) -> None:
-        target = Path(change.fs_path)
-        if change.created:
-            write_atomic(target, change.rewritten.encode("utf-8"), 0o644, exclusive=True)
-            report.created.append(change.path)
-            return
-        source = self._sources[change.fs_path]
-        target = target.resolve()  # a symlinked file is rewritten where it lives; the link stays a link
-        current = read_source(target)
-        if current.text != change.original:
-            report.refused.append((change.path, "changed on disk since the plan was made"))
-            return
-        write_atomic(target, to_bytes(source.layout, change.rewritten), source.mode)
-        report.written.append(change.path)
+        if not paths:
+            targets = [str(Path(f.fs_path).resolve().parent) for f in self.files] or ["."]
+            paths = [Path(os.path.commonpath(targets))]
+        return apply_plan(self, paths, **options)
 
 
 def _roots(paths: list[Path]) -> list[Path]:
@@ -164,6 +137,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     errors: list[dict[str, str]] = []
     for root in _roots(paths):
         result = scan_paths([root], ruleset, scan_options, options.progress)
+        drop_own_outputs(result)  # as `scan`: our own reports/SARIF/baselines are never rewritten
         errors.extend(result.errors)
         findings_all.extend(result.findings)
         grouped: dict[str, list[Finding]] = defaultdict(list)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from migrate.safeio import atomic_write, save
 from migrate.scan.textfile import TextFile, decode, encode
 
 
@@ -41,33 +39,12 @@ def to_bytes(layout: TextFile, text: str) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes, mode: int, *, exclusive: bool = False) -> None:
-    """Write to a temporary file beside `path`, fsync, set the mode, then rename over it (never half-written)."""
-    directory = path.parent
-    if exclusive and path.exists():
-        raise FileExistsError(str(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".zoho-migrate", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write to a temporary file beside `path`, fsync, set the mode, then rename over it (never half-written,
+    never through a symlink: migrate.safeio)."""
+    atomic_write(path, data, mode=mode, exclusive=exclusive, what="rewrite")
 
 
 def write_private(path: Path, text: str) -> None:
-    """Create or replace a file readable by its owner only (0600) — for the exact, unmasked patch."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    descriptor = os.open(path, flags, 0o600)
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            descriptor = -1
-            stream.write(text)
-    finally:
-        if descriptor >= 0:
-            os.close(descriptor)
+    """Create or replace a file readable by its owner only (0600) — for the exact, unmasked patch. Temp file +
+    rename: a full disk leaves the previous patch intact; a symlink at `path` is refused (migrate.safeio)."""
+    save(path, text, "patch", private=True)

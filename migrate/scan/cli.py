@@ -19,7 +19,7 @@ from migrate.config import Config, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from migrate.formats import FORMATS, RenderOptions, formatter
 from migrate.formats.own import drop_own_outputs
-from migrate.output import write_output
+from migrate.output import check_outputs, stale_outputs_removed, write_output
 from migrate.progress import Progress
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import SEVERITIES, severity_rank
@@ -123,6 +123,7 @@ def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
 @cliopts.progress_option()
 @config_options
 @click.pass_context
+@stale_outputs_removed
 def scan(
     ctx: click.Context,
     paths: tuple[Path, ...],
@@ -145,6 +146,8 @@ def scan(
     """Find legacy Zoho authtoken/apikey usage in PATHS (files or folders; default: the current folder).
 
     Exit 1 when a finding is at or above --fail-on (after --baseline), 0 otherwise, 2 on bad input."""
+    # first: a symlink or a scanned source as output is exit 2, untouched; a later failure removes a stale one
+    check_outputs(list(paths) or [Path(".")], **{"--output": output, "--write-baseline": write_baseline})
     if write_baseline is not None and changed_since is not None and not history:
         raise ConfigError("--write-baseline records the whole tree's findings; drop --changed-since")
     config: Config = discover(paths, config_file, enabled=not no_config)

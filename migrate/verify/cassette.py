@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from migrate.errors import ConfigError
+from migrate.safeio import save
 from migrate.verify.config import VerifyConfig
 from migrate.verify.redact import SecretBag, scrub_body, scrub_pairs, scrub_url
 from migrate.verify.urls import key_url
@@ -91,10 +91,8 @@ class Recorder:
             text = json.dumps({"version": VERSION, "call": call_id, "interactions": entries}, indent=2,
                               ensure_ascii=False)
             text = self.bag.scrub(text, self.config.scrubbed)  # last line of defence
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-            os.chmod(path, 0o600)
+            # 0600, temp file + rename, never through a symlink planted at a cassette name (migrate.safeio)
+            save(path, text + "\n", "cassette", private=True)
             written.append(path)
         return written
 

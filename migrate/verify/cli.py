@@ -15,7 +15,7 @@ import click
 
 from migrate import cliopts
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
-from migrate.output import write_output
+from migrate.output import check_outputs, stale_outputs_removed, write_output
 from migrate.ruleset import load_ruleset
 from migrate.verify.config import load_verify_config
 from migrate.verify.render import render_text, summary_line
@@ -53,6 +53,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="Requests per minute per organization, both styles together (0: no limit).")
 @click.option("--timeout", type=click.FloatRange(0.1), metavar="SECONDS", help="Seconds per request.")
 @click.option("--retries", type=click.IntRange(0, 20), metavar="N", help="Retries on 429/5xx/connection failures.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="Also send credentials to HOST (repeatable; HTTP too). By default only Zoho hosts of the endpoint "
+                   "map over HTTPS, and the --legacy-base/--oauth-base/--accounts-url given, receive them.")
+@click.option("--max-call-bytes", type=click.IntRange(1), metavar="BYTES",
+              help="Byte budget per call, all pages and both sides together (default 100000000); a call over it "
+                   "is an error, its replies are not kept.")
 @click.option("--allow-writes", is_flag=True, help="Also send non-GET calls (use a sandbox: they change data).")
 @click.option("--calibrate", is_flag=True,
               help="Make each legacy call twice; fields that change between the two are not compared.")
@@ -71,11 +77,13 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @cliopts.env_option("--organization-id", "organization_id", "Organization id for Invoice/Books v3 calls "
                     "(default: the account's default organization).")
 @cliopts.store_option(extra="Default: none (credentials from the options and environment).")
+@stale_outputs_removed
 def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | None, legacy_base: str | None,
            oauth_base: str | None, accounts_url: str | None, dc: str | None, output_format: str,
            output: Path | None,
            record: Path | None, replay: Path | None, live_oauth: bool, concurrency: int | None,
-           rate_limit: int | None, timeout: float | None, retries: int | None, allow_writes: bool, calibrate: bool,
+           rate_limit: int | None, timeout: float | None, retries: int | None, allow_hosts: tuple[str, ...],
+           max_call_bytes: int | None, allow_writes: bool, calibrate: bool,
            ignore: tuple[str, ...], rules_dirs: tuple[Path, ...], authtoken: str | None, apikey: str | None,
            client_id: str | None, client_secret: str | None, refresh_token: str | None,
            access_token: str | None, organization_id: str | None, store_spec: str | None) -> int:
@@ -83,6 +91,7 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
 
     Exit 0 when every call matched or was skipped, 1 on any mismatch or error, 2 on bad input (including a
     calls, scan or HAR file with no legacy Zoho call in it)."""
+    check_outputs((), **{"--output": output})  # a symlink at the output: exit 2, untouched
     sources = [s for s in (calls_file, scan_file, har_file) if s is not None]
     if len(sources) != 1:
         raise ConfigError("give exactly one of --calls FILE, --from-scan FILE or --har FILE")
@@ -105,13 +114,14 @@ def verify(calls_file: Path | None, scan_file: Path | None, har_file: Path | Non
     if dc and not accounts_url:
         accounts_url = f"https://{ruleset.endpoints.datacenters.get(dc).accounts}"
     overrides = {k: v for k, v in {"concurrency": concurrency, "rate_limit_per_minute": rate_limit,
-                                    "timeout_seconds": timeout, "retries": retries}.items() if v is not None}
+                                    "timeout_seconds": timeout, "retries": retries,
+                                    "max_call_bytes": max_call_bytes}.items() if v is not None}
     options = Options(
         legacy_base=check_base(legacy_base, "--legacy-base"),
         oauth_base=check_base(oauth_base, "--oauth-base"),
         accounts_url=check_base(accounts_url, "--accounts-url"),
         allow_writes=allow_writes, calibrate=calibrate, ignore=ignore, record=record, replay=replay,
-        live_oauth=live_oauth,
+        live_oauth=live_oauth, allow_hosts=allow_hosts,
         http=dataclasses.replace(config.http, **overrides))
     credentials = Credentials(authtoken, apikey, client_id, client_secret, refresh_token, access_token,
                               organization_id, store_spec)

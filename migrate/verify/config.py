@@ -29,6 +29,7 @@ class HttpSettings:
     retry_after_max_seconds: float = 120.0
     max_pages: int = 50
     max_response_bytes: int = 20_000_000
+    max_call_bytes: int = 100_000_000  # all replies of one call together (every page, both sides)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def load_verify_config(ruleset: RuleSet) -> VerifyConfig:
         retry_after_max_seconds=_float(raw, "retry_after_max_seconds", defaults.retry_after_max_seconds),
         max_pages=_int(raw, "max_pages", defaults.max_pages),
         max_response_bytes=_int(raw, "max_response_bytes", defaults.max_response_bytes),
+        max_call_bytes=_int(raw, "max_call_bytes", defaults.max_call_bytes),
     )
     for key in ("paging", "legacy_auth", "xml", "json", "zero_values"):
         if not isinstance(raw.get(key) or {}, dict):

@@ -21,6 +21,7 @@ import httpx
 from migrate.auth.http import retry_after_seconds
 from migrate.verify.cassette import Player, Recorder
 from migrate.verify.config import HttpSettings, VerifyConfig
+from migrate.verify.hosts import HostPolicy
 from migrate.verify.ratelimit import RateLimiter
 from migrate.verify.redact import SecretBag
 from migrate.verify.urls import key_url, rebase
@@ -68,7 +69,8 @@ class Fetcher:
                  replay_sides: frozenset[str] = frozenset({"legacy", "oauth", "accounts"}),
                  transport: httpx.AsyncBaseTransport | None = None,
                  note: Callable[[str], None] | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 policy: HostPolicy | None = None) -> None:
         self.settings = settings
         self.config = config
         self.bag = bag
@@ -82,6 +84,8 @@ class Fetcher:
         self.semaphore = asyncio.Semaphore(max(1, settings.concurrency))
         self.client: httpx.AsyncClient | None = None
         self.stats = Stats()
+        self.policy = policy
+        self.call_bytes: Counter[str] = Counter()  # bytes received per call id, every page and side together
 
     async def __aenter__(self) -> Fetcher:
         if not self.replay_sides >= {"legacy", "oauth", "accounts"}:  # something goes live
@@ -109,6 +113,10 @@ class Fetcher:
             except LookupError as error:
                 raise FetchError(self.bag.mask(str(error))) from None
             return Reply(rec.status, {k.lower(): v for k, v in rec.headers.items()}, rec.body)
+        if self.policy is not None:  # second line of defence; calls are checked when planned
+            refusal = self.policy.refusal(out.url, base=out.base)
+            if refusal:
+                raise FetchError(f"refused before sending: {refusal}")
         reply = await self._send_with_retries(out)
         if self.recorder is not None:
             self.recorder.add(out.call_id, out.side, out.method, out.url, out.headers, out.form, reply.status,
@@ -132,7 +140,7 @@ class Fetcher:
             try:
                 async with self.semaphore:
                     self.stats.requests += 1
-                    status, reply_headers, body = await self._once(out.method, url, headers, out.form)
+                    status, reply_headers, body = await self._once(out.call_id, out.method, url, headers, out.form)
             except httpx.TransportError as error:
                 self.limiter.release(slot)
                 reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
@@ -164,10 +172,11 @@ class Fetcher:
             self.note(self.bag.mask(f"{out.call_id}: {self._what(out)}: {reason}; retrying in {seconds:.1f}s"))
         await self.sleep(seconds)
 
-    async def _once(self, method: str, url: str, headers: dict[str, str],
+    async def _once(self, call_id: str, method: str, url: str, headers: dict[str, str],
                     form: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
         assert self.client is not None, "use the Fetcher as an async context manager"
         limit = self.settings.max_response_bytes
+        budget = self.settings.max_call_bytes
         request = self.client.build_request(method.upper(), url, headers=headers,
                                             data=form if form else None)
         response = await self.client.send(request, stream=True)
@@ -176,6 +185,10 @@ class Fetcher:
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
+                self.call_bytes[call_id] += len(chunk)
+                if self.call_bytes[call_id] > budget:  # a paging bomb: stop reading, keep nothing more
+                    raise FetchError(f"{method.upper()} {key_url(url, self.config)}: call too large: its replies "
+                                     f"exceed the {budget}-byte budget per call (--max-call-bytes)")
                 if size > limit:
                     raise FetchError(f"{method.upper()} {key_url(url, self.config)}: reply larger than the "
                                      f"{limit}-byte limit (verify.max_response_bytes)")

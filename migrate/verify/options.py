@@ -36,6 +36,7 @@ class Options:
     record: Path | None = None
     replay: Path | None = None
     live_oauth: bool = False  # with `replay`: legacy answers from the cassettes, OAuth calls go live
+    allow_hosts: tuple[str, ...] = ()  # --allow-host: hosts trusted with credentials besides Zoho's
 
     @property
     def replaying_legacy(self) -> bool:

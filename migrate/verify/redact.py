@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from migrate import logmask
 from migrate.secrets import DEFAULT_PATTERNS, mask_known, mask_text
 from migrate.verify.config import VerifyConfig
 
@@ -29,6 +30,7 @@ class SecretBag:
         for value in values:
             if value and len(value) >= 4:
                 self.values.add(value)
+        logmask.register(*values)  # masked in every log record too, whichever library logs it
 
     def mask(self, text: str) -> str:
         """For people: known secrets and secret-shaped text masked (`a8b6…231a`)."""

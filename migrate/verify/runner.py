@@ -28,6 +28,7 @@ from migrate.verify.cassette import Player, Recorder
 from migrate.verify.compare import Comparison, compare_json, compare_records
 from migrate.verify.config import VerifyConfig, load_verify_config
 from migrate.verify.fetch import Fetcher, FetchError
+from migrate.verify.hosts import HostPolicy
 from migrate.verify.legacy import LegacyRecords, legacy_records
 from migrate.verify.model import Call, CallResult, Endpoint, ReplyError
 from migrate.verify.options import Credentials, Options
@@ -71,6 +72,9 @@ class Verifier:
         self.transport = transport
         self.canon = Canon(self.config)
         self.bag = SecretBag(credentials.secrets(), ruleset.scan.secret_patterns)
+        # credentials go only to Zoho hosts of the endpoint map over HTTPS, the base overrides and --allow-host
+        self.hosts = HostPolicy(ruleset.endpoints, options.allow_hosts,
+                                (options.legacy_base, options.oauth_base, options.accounts_url))
         self.tokens: TokenProvider | None = None
         self.fetcher: Fetcher | None = None
         self.sides: Sides | None = None
@@ -91,7 +95,8 @@ class Verifier:
             self._check_credentials(sending)
         replay_sides = frozenset({"legacy"} if self.options.live_oauth else {"legacy", "oauth", "accounts"})
         async with Fetcher(self.http, self.config, self.bag, recorder=recorder, player=player,
-                           replay_sides=replay_sides, transport=self.transport, note=self.note) as fetcher:
+                           replay_sides=replay_sides, transport=self.transport, note=self.note,
+                           policy=self.hosts) as fetcher:
             self.fetcher = fetcher
             if live_oauth:
                 self.tokens = self._token_provider(sending)
@@ -121,6 +126,9 @@ class Verifier:
                 return CallResult(call.id, "skipped", message=f"not verified: {why} (family {match.family.id})")
             url = self._carry_paging(call.legacy.url, url, match)
             oauth = Endpoint(match.oauth_method, url)
+        refusal = self._host_refusal(call, oauth, match)
+        if refusal:
+            return CallResult(call.id, "error", message=f"not sent: {refusal}")
         writes = [e.method for e in (call.legacy, oauth) if not e.is_read]
         if writes and not self.options.allow_writes:
             return CallResult(call.id, "skipped", message=f"{'/'.join(sorted(set(writes)))} call not sent: "
@@ -130,6 +138,20 @@ class Verifier:
             spec = record_spec(match.family.response, f"{match.product.source}: family {match.family.id} response",
                                match.params)
         return Plan(call, match, oauth, spec)
+
+    def _host_refusal(self, call: Call, oauth: Endpoint, match: EndpointMatch | None) -> str | None:
+        """Why this call's credentials must not be sent (None when both live sides go to trusted hosts)."""
+        datacenter = match.datacenter if match is not None else self.hosts.datacenter_of(call.legacy.url)
+        sides = []
+        if not self.options.replaying_legacy:
+            sides.append(("legacy", call.legacy.url, self.options.legacy_base))
+        if not self.options.replaying_oauth:
+            sides.append(("oauth", oauth.url, self.options.oauth_base))
+        for side, url, base in sides:
+            refusal = self.hosts.refusal(url, base=base, datacenter=datacenter)
+            if refusal:
+                return f"{side}: {refusal}"
+        return None
 
     def _carry_paging(self, legacy_url: str, oauth_url: str, match: EndpointMatch) -> str:
         """A page size given on the legacy URL (`Per_Page=2`) carries over to the OAuth URL (`per_page=2`)."""
@@ -171,6 +193,7 @@ class Verifier:
             store = open_store(creds.store)
             stored = pick_stored(store, creds.client_id, creds.refresh_token)
             if stored is not None:
+                self.bag.add(*stored.secrets())  # masked everywhere, logs included
                 if creds.client_secret and not stored.client_secret:
                     stored.client_secret = creds.client_secret
                 token = stored

@@ -216,6 +216,10 @@ class Sides:
     def _parse(self, side: str, reply: Reply) -> tuple[Any, bool]:
         body = reply.body
         looks_xml = body.lstrip()[:1] == b"<"
+        if 300 <= reply.status < 400:  # redirects are not followed (credentials would go along): say so
+            location = reply.headers.get("location", "")
+            where = f"redirect to {self.bag.mask(location)}" if location else "redirect without a Location"
+            raise SideError(side, reply.status, f"HTTP {reply.status}: {where}; not followed, not compared")
         if reply.status >= 400:
             detail = ""
             if not looks_xml:
