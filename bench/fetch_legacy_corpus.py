@@ -1,0 +1,114 @@
+"""Fetch the real-code validation corpus of bench/legacy_corpus.yaml into DEST/<split>/<unit>/.
+
+    python bench/fetch_legacy_corpus.py /work/corpus/src              # registry units (PyPI + npm)
+    python bench/fetch_legacy_corpus.py /work/corpus/src --only heldout
+    python bench/fetch_legacy_corpus.py --github-instructions         # how to fetch the GitHub units by hand
+
+Why a script and not vendored files: the corpus is third-party code (authtoken-era Zoho clients from PyPI, npm
+and public GitHub repositories). It must never enter this repository, yet the numbers in docs/VALIDATION.md have
+to be reproducible. Registry units are pinned by name and version and fetched with the ordinary clients
+(`pip download --no-deps`, `npm pack`), then unpacked exactly as they were for the labels
+(docs/validation/heldout-labels.yaml, train-labels.yaml: paths relative to DEST/<split>). GitHub units are
+pinned by repository, path and commit; CI has no GitHub access, so they are only listed.
+
+Never run by the test suite (it needs the network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+import yaml
+
+BENCH = Path(__file__).resolve().parent
+LIST = BENCH / "legacy_corpus.yaml"
+
+
+def load_units(split: str | None) -> list[dict]:
+    """Units of the corpus list, optionally only one split."""
+    units = yaml.safe_load(LIST.read_text(encoding="utf-8"))["units"]
+    return [u for u in units if split is None or u["split"] == split]
+
+
+def download(unit: dict, into: Path) -> Path:
+    """Download one registry unit's archive into `into` and return its path.
+
+    PyPI units are source distributions unless the list says `archive: wheel` (two packages publish no sdist).
+    """
+    if unit["source"] == "pypi":
+        spec = f"{unit['name']}=={unit['version']}"
+        binary = [] if unit.get("archive") == "wheel" else ["--no-binary", ":all:"]
+        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", *binary, "-d", str(into), spec]
+    else:
+        cmd = ["npm", "pack", "-q", f"{unit['name']}@{unit['version']}"]
+    subprocess.run(cmd, check=True, cwd=into, stdout=subprocess.DEVNULL)
+    found = [p for p in into.iterdir() if p.is_file()]
+    if len(found) != 1:
+        raise RuntimeError(f"{unit['unit']}: expected one archive, got {[p.name for p in found]}")
+    return found[0]
+
+
+def unpack(archive: Path, dest: Path) -> None:
+    """Unpack a .tar.gz/.tgz/.zip/.whl into dest (the layout the labels were written against)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if archive.name.endswith((".tar.gz", ".tgz")):
+        with tarfile.open(archive) as tar:
+            tar.extractall(dest, filter="data")
+    else:
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(dest)
+
+
+def fetch(dest: Path, split: str | None) -> int:
+    """Fetch every registry unit not already present; return how many failed."""
+    failed = 0
+    for unit in load_units(split):
+        if unit["source"] == "github":
+            continue
+        target = dest / unit["split"] / unit["unit"]
+        if target.exists():
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                unpack(download(unit, Path(tmp)), target)
+                print(f"fetched {unit['split']}/{unit['unit']}")
+            except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
+                failed += 1
+                print(f"{unit['unit']}: not fetched: {exc}", file=sys.stderr)
+    return failed
+
+
+def github_instructions(split: str | None) -> str:
+    """The by-hand steps for the GitHub units: one raw download per pinned file."""
+    lines = ["# GitHub units: save each file at DEST/<split>/<unit>/<path> (whole file, as committed)"]
+    for unit in load_units(split):
+        if unit["source"] != "github":
+            continue
+        for item in unit["paths"]:
+            url = f"https://raw.githubusercontent.com/{unit['repo']}/{item['commit']}/{item['path']}"
+            lines.append(f"curl -fsSL --create-dirs -o {unit['split']}/{unit['unit']}/{item['path']} {url}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dest", nargs="?", type=Path, help="folder that gets train/ and heldout/")
+    parser.add_argument("--only", choices=("train", "heldout"), help="fetch one split")
+    parser.add_argument("--github-instructions", action="store_true", help="print the GitHub units' fetch steps")
+    args = parser.parse_args(argv)
+    if args.github_instructions:
+        print(github_instructions(args.only))
+        return 0
+    if args.dest is None:
+        parser.error("DEST is required unless --github-instructions is given")
+    return 1 if fetch(args.dest, args.only) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
