@@ -5,7 +5,8 @@ a `transport.rb`, a `decodeXML` helper, a CoffeeScript `response_parser`), and t
 "zoho". A context declared with `package: true` (rules/contexts.yaml) therefore also holds for a file when a
 file *related* to it is in the context by its own keywords. Related means, cheaply and conservatively:
 
-- it sits in the same folder, or is a file of the folder above (`lib/zoho.rb` for `lib/zoho/parser.rb`), and
+- it sits in the same folder, is a file of the folder above (`lib/zoho.rb` for `lib/zoho/parser.rb`) or of a
+  folder just below (`lib/products/crm.coffee` for `lib/base-module.coffee`), and
 - one of the two names the other: the file's stem appears as a word in the Zoho file (`require './parser'`,
   `new Response(...)`, `from .response import ...`) or the Zoho file's stem appears in the file, or
 - both are Go files of one folder with the same `package` clause (Go packages share functions without naming
@@ -30,6 +31,8 @@ MAX_SIBLING_BYTES = 512 * 1024
 # folders with more files than this are not packages a person wrote (vendored dumps, fixtures by the thousand)
 MAX_SIBLINGS = 400
 CACHE_FOLDERS = 64
+# a folder with more subfolders than this is a tree root, not a package: its subfolders are not read
+MAX_SUBFOLDERS = 16
 GO_PACKAGE = re.compile(r"(?m)^package\s+(\w+)")
 
 
@@ -77,6 +80,13 @@ class PackageIndex:
             self._folders.popitem(last=False)
         return siblings
 
+    def _subfolders(self, folder: str) -> list[str]:
+        try:
+            found = sorted(e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+        except OSError:
+            return []
+        return [] if len(found) > MAX_SUBFOLDERS else found
+
     def related_in_context(self, path: Path, text: str, keywords: tuple[str, ...]) -> bool:
         """Is a file related to `path` (see the module docstring) in the context of these keywords?"""
         resolved = os.path.abspath(path)
@@ -84,7 +94,7 @@ class PackageIndex:
         own_stem = os.path.splitext(os.path.basename(resolved))[0].lower()
         lowered = text.lower()
         own_go = GO_PACKAGE.search(text) if resolved.endswith(".go") else None
-        for where in (folder, os.path.dirname(folder)):
+        for where in (folder, os.path.dirname(folder), *self._subfolders(folder)):
             for sibling in self._folder(where):
                 if sibling.path == resolved or not any(k in sibling.text for k in keywords):
                     continue
