@@ -6,7 +6,7 @@ a `transport.rb`, a `decodeXML` helper, a CoffeeScript `response_parser`), and t
 file *related* to it is in the context by its own keywords. Related means, cheaply and conservatively:
 
 - it sits in the same folder, is a file of the folder above (`lib/zoho.rb` for `lib/zoho/parser.rb`) or of a
-  folder just below (`lib/products/crm.coffee` for `lib/base-module.coffee`), and
+  folder up to two levels below (`lib/products/crm/crm-module.coffee` for `lib/base-module.coffee`), and
 - one of the two names the other: the file's stem appears as a word in the Zoho file (`require './parser'`,
   `new Response(...)`, `from .response import ...`) or the Zoho file's stem appears in the file, or
 - both are Go files of one folder with the same `package` clause (Go packages share functions without naming
@@ -80,11 +80,14 @@ class PackageIndex:
             self._folders.popitem(last=False)
         return siblings
 
-    def _subfolders(self, folder: str) -> list[str]:
+    def _subfolders(self, folder: str, depth: int = 2) -> list[str]:
+        """Folders up to two levels below (`lib/products/crm/` for `lib/`); none under a tree root."""
         try:
             found = sorted(e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
         except OSError:
             return []
+        if depth > 1:
+            found += [sub for child in list(found) for sub in self._subfolders(child, depth - 1)]
         return [] if len(found) > MAX_SUBFOLDERS else found
 
     def related_in_context(self, path: Path, text: str, keywords: tuple[str, ...]) -> bool:
