@@ -267,7 +267,8 @@ class EndpointMap:
             host_re = "|".join(re.escape(h) for h in hosts)
             prefix_re = "|".join(re.escape(p) for p in prefixes if p) or ""
             tail = f"(?:{prefix_re})(?![\\w-])" if prefix_re else ""
-            alternatives.append(f"(?<![\\w.-])(?:{host_re}){tail}")
+            # an explicit port (`reportsapi.zoho.com:443/api`) is the same host
+            alternatives.append(f"(?<![\\w.-])(?:{host_re})(?::\\d{{2,5}})?{tail}")
         return "|".join(alternatives)
 
     def legacy_candidates(self, url: str) -> list[str]:

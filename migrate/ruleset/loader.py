@@ -111,6 +111,7 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin
                 name=name,
                 keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
                 languages=tuple(raw.get("languages") or ()),
+                package=bool(raw.get("package", False)),
             )
         if "datacenters" in doc:
             centers = [DataCenter(**dc) for dc in doc["datacenters"]]

@@ -24,6 +24,7 @@ CATEGORIES = (
     "xml-parsing",
     "legacy-config",
     "sdk-usage",
+    "legacy-reply",
 )
 LANGUAGE_KINDS = ("code", "config", "docs")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -38,7 +39,9 @@ RULE_KEYS = {
     "examples",
     "help",
     "manual",
+    "migrated",
 }
+MIGRATED_KEYS = {"context", "unless", "severity", "message"}
 MATCH_KEYS = {
     "keywords",
     "regex",
@@ -49,6 +52,7 @@ MATCH_KEYS = {
     "not_file_regex",
     "in_comments",
     "endpoints",
+    "under",
 }
 
 
@@ -78,6 +82,23 @@ class Matcher:
     not_file_regexes: tuple[re.Pattern[str], ...] = ()
     in_comments: bool = False
     endpoints: str | None = None  # "legacy": the endpoint map supplies the regexes
+    only_comments: bool = False  # `in_comments: only`: a match is reported only inside a comment
+    # config files: the INI section or a less-indented parent key above the line must match one of these
+    under: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """How a rule reports code that already uses OAuth: a moved host there is a notice, not a CI failure.
+
+    The file is "already migrated" when it is in `context` (e.g. it sends `Zoho-oauthtoken`) and not in `unless`
+    (e.g. it still sends an authtoken too): its findings get `severity` and `message` instead of the rule's.
+    """
+
+    context: str
+    severity: str
+    message: str
+    unless: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,7 @@ class Rule:
     help: str | None = None
     flag_examples: tuple[Example, ...] = ()
     ok_examples: tuple[Example, ...] = ()
+    migrated: Migrated | None = None
 
     def applies_to(self, language: str, kind: str) -> bool:
         """True when the rule covers this language, by name or by kind (`code`, `config`, `docs`)."""
@@ -169,6 +191,8 @@ def _matcher(raw: Any, where: _Where, contexts: set[str]) -> Matcher:
     regexes = _compile(_as_list(raw.get("regex"), where, "match.regex"), where, "match.regex", flags)
     if not regexes and endpoints is None:
         raise where.fail("`match` needs `regex` (or `endpoints: legacy`)")
+    if raw.get("in_comments", False) not in (True, False, "only"):
+        raise where.fail("`match.in_comments` must be true, false or `only`")
     context = raw.get("context", "any")
     if context != "any" and context not in contexts:
         raise where.fail(f"unknown `match.context` {context!r}; known: any, {', '.join(sorted(contexts))}")
@@ -183,8 +207,31 @@ def _matcher(raw: Any, where: _Where, contexts: set[str]) -> Matcher:
         not_file_regexes=_compile(
             _as_list(raw.get("not_file_regex"), where, "not_file_regex"), where, "not_file_regex", flags
         ),
-        in_comments=bool(raw.get("in_comments", False)),
+        in_comments=raw.get("in_comments", False) in (True, "only"),
+        only_comments=raw.get("in_comments") == "only",
+        under=_compile(_as_list(raw.get("under"), where, "under"), where, "under", flags),
         endpoints=endpoints,
+    )
+
+
+def _migrated(raw: Any, where: _Where, contexts: set[str]) -> Migrated | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - MIGRATED_KEYS:
+        raise where.fail(f"`migrated` must be a mapping with keys {', '.join(sorted(MIGRATED_KEYS))}")
+    for key in ("context", "severity", "message"):
+        if key not in raw:
+            raise where.fail(f"`migrated` needs `{key}`")
+    for key in ("context", "unless"):
+        if key in raw and raw[key] not in contexts:
+            raise where.fail(f"unknown `migrated.{key}` {raw[key]!r}; known: {', '.join(sorted(contexts))}")
+    if raw["severity"] not in SEVERITIES:
+        raise where.fail(f"`migrated.severity` must be one of {', '.join(SEVERITIES)}")
+    return Migrated(
+        context=raw["context"],
+        severity=raw["severity"],
+        message=str(raw["message"]).strip(),
+        unless=raw.get("unless"),
     )
 
 
@@ -236,6 +283,7 @@ def parse_rule(raw: Any, path: Path, known_languages: set[str], contexts: set[st
         help=raw.get("help"),
         flag_examples=_examples(examples.get("flag"), where, "flag"),
         ok_examples=_examples(examples.get("ok"), where, "ok"),
+        migrated=_migrated(raw.get("migrated"), where, contexts),
     )
 
 
@@ -261,6 +309,9 @@ class Context:
     name: str
     keywords: tuple[str, ...]
     languages: tuple[str, ...] = ()
+    # `package: true`: a file is also in the context when a file of its package that is in it by keywords sits
+    # next to it (same folder or the folder above) and one of the two names the other (scan/package.py)
+    package: bool = False
 
 
 @dataclass

@@ -172,7 +172,7 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
         if not found:
             return _CLEAN
     text = decode(data).text
-    matcher = FileMatcher(compiled, text, language, display, found, gitignored)
+    matcher = FileMatcher(compiled, text, language, display, found, gitignored, source=path)
     if view is not None:
         matcher.ruleset = view
     result = matcher.run()

@@ -9,11 +9,13 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language, Rule
 from migrate.scan.comments import CommentMap
 from migrate.scan.finding import Finding, fingerprint
+from migrate.scan.package import PackageIndex
 from migrate.scan.prefilter import Prefilter
 from migrate.secrets import mask_text
 
@@ -29,15 +31,21 @@ URL_CONSTANT = re.compile(
     r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud|apis)?\.[a-z.]+(?:/[^"'`\s]*)?)["'`]""",
     re.IGNORECASE,
 )
-# a legacy host whose data-center suffix is filled in at run time: {region}, %s, #{tld}, ${dc}, " + tld + "
+# a legacy host whose data-center suffix is filled in at run time: {region}, %s, %(dc)s, {{.DC}}, #{tld}, ${dc}, $dc,
+# " + tld + ", " . $dc . "
 TEMPLATED_HOST = re.compile(
-    r"""(?<![\w.-])(?P<stem>[a-z0-9-]+)\.zoho\.(?:\{[^}\s"'`]{0,40}\}|%[sd]|[#$]\{[^}\s"'`]{0,40}\}|\$\w+|["'`]\s*(?:\+|\.)\s*[^"'`\n]{1,40}?\s*(?:\+|\.)\s*["'`])(?P<path>/[^\s"'`<>()\\,;{}]*)?""",
+    r"""(?<![\w.-])(?P<stem>[a-z0-9-]+)\.zoho\.(?:\{\{[^}"'`]{0,40}\}\}|\{[^}\s"'`]{0,40}\}|%(?:\(\w+\))?[sd]|[#$]\{[^}\s"'`]{0,40}\}|\$\w+|["'`]\s*(?:\+|\.)\s*[^"'`\n]{1,40}?\s*(?:\+|\.)\s*["'`])(?P<path>/[^\s"'`<>()\\,;{}]*)?""",
     re.IGNORECASE,
 )
+# names of constants that hold an API base (not a link shown to users)
+API_BASE_NAME = re.compile(r"url|uri|base|host|api|endpoint|domain|server|root", re.IGNORECASE)
+# the name assigned on the line before a templated host: `BASE_URL = "https://`, `'host': '`, `$this->url = "`
+TEMPLATED_ASSIGNMENT = re.compile(r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=])\s*[@$]?["'`](?:https?://)?$""")
 # a string literal that is only a Zoho host (the path is another literal): 'invoice.zoho.com', "https://crm.zoho.eu/"
 HOST_LITERAL = re.compile(
     r"""["'`](?P<host>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+/?)["'`]""", re.IGNORECASE
 )
+VERSIONED_PATH = re.compile(r"/v\d+(?:/|$)")
 # a string literal that starts with a URL path: '/api/v3/', "/crm/private/json/"
 PATH_LITERAL = re.compile(r"""["'`](?P<path>/[A-Za-z0-9_.~%/-]+)""")
 
@@ -115,6 +123,17 @@ class CompiledRules:
                     if owner is product:
                         self.migrated_prefixes[host] = prefixes
 
+    @property
+    def package_index(self) -> PackageIndex:
+        """Folders read for package-level contexts (scan/package.py), cached per process."""
+        index = self.__dict__.get("_package_index")
+        if index is None:
+            extensions = frozenset(
+                ext for lang in self.ruleset.languages.values() if lang.kind == "code" for ext in lang.extensions
+            )
+            index = self.__dict__["_package_index"] = PackageIndex(extensions)
+        return index
+
     def is_legacy_url(self, url: str) -> bool:
         """A legacy endpoint by the map, and not under its product's OAuth path on the same host."""
         if not self.endpoint_regex.search(url):
@@ -166,6 +185,7 @@ class FileMatcher:
         path: str,
         found: set[str],
         gitignored: bool = False,
+        source: Path | None = None,
     ) -> None:
         self.compiled = compiled
         self.ruleset = compiled.ruleset
@@ -174,6 +194,9 @@ class FileMatcher:
         self.path = path
         self.found = found
         self.gitignored = gitignored
+        self.source = source  # the file on disk, for package-level contexts (None: the text alone decides)
+        self._deferred: set[str] = set()  # package contexts to confirm once a rule of theirs matches
+        self._package_answers: dict[str, bool] = {}
         self.lines = _Lines(text)
         self.comments = CommentMap(text, language)
         self._file_regex_cache: dict[str, bool] = {}
@@ -185,6 +208,31 @@ class FileMatcher:
     def _context_ok(self, name: str) -> bool:
         if name == "any":
             return True
+        # called unbound by the plan's probe too (plan.py), which has only ruleset, language, found and path
+        if FileMatcher._keyword_context(self, name):
+            return True
+        # a package context is confirmed only when a rule of it matches (reading the folder costs I/O); the probe
+        # has no `_defer_package` and answers "maybe" (AttributeError), as it must
+        return self.ruleset.contexts[name].package and self._defer_package(name)
+
+    def _defer_package(self, name: str) -> bool:
+        if self.source is None:
+            return False
+        self._deferred.add(name)
+        return True
+
+    def _package_ok(self, name: str) -> bool:
+        """Is the deferred package context `name` true: a related file of the package is in it by keywords?"""
+        answer = self._package_answers.get(name)
+        if answer is None:
+            assert self.source is not None
+            keywords = self.ruleset.contexts[name].keywords
+            answer = self.compiled.package_index.related_in_context(self.source, self.text, keywords)
+            self._package_answers[name] = answer
+        return answer
+
+    def _keyword_context(self, name: str) -> bool:
+        """The context by the file's own keywords, language and name only (never deferred to the package)."""
         context = self.ruleset.contexts[name]
         if self.language.name in context.languages or any(k in self.found for k in context.keywords):
             return True
@@ -225,10 +273,13 @@ class FileMatcher:
             if not self.applicable(rule):
                 continue
             regexes = (self.compiled.endpoint_regex,) if rule.matcher.endpoints else rule.matcher.regexes
+            context = rule.matcher.context
             for regex in regexes:
                 for match in regex.finditer(self.text):
                     if rule.matcher.endpoints and self._already_migrated(match):
                         continue
+                    if context in self._deferred and not self._package_ok(context):
+                        break  # a package context (scan/package.py) that no related file confirms
                     finding = self._finding(rule, match, seen, occurrences)
                     if finding is None:
                         continue
@@ -250,6 +301,13 @@ class FileMatcher:
         if self.language.kind == "config":
             texts.extend(self._headers(line))
         return any(regex.search(text) for regex in rule.matcher.not_line for text in texts)
+
+    def _under(self, rule: Rule, line: int) -> bool:
+        """`under`: a config line whose nearest section or parent key names the owner (`auth:` under `zoho:`)."""
+        if self.language.kind != "config":
+            return False
+        headers = self._headers(line)
+        return bool(headers) and any(regex.search(headers[0]) for regex in rule.matcher.under)
 
     def _headers(self, line: int) -> list[str]:
         """The INI section and the less-indented parent keys above a config line (nearest first, at most 4)."""
@@ -304,10 +362,14 @@ class FileMatcher:
 
         constants = {}
         migrated: dict[str, str] = {}  # v3 base constants: a legacy-only tail joined to them is half migrated
+        bare: list[re.Match[str]] = []  # NAME = 'https://invoice.zoho.com': paths appended elsewhere
+        joined_ok: set[str] = set()  # constants this file joins to a path that is not legacy (crm.zoho.com/crm/v2)
         for m in URL_CONSTANT.finditer(self.text):
             url = m.group("url")
             if self.compiled.is_legacy_url(url) or self.compiled.is_legacy_host(url):
                 constants[m.group("name").lstrip("$")] = url
+                if self.compiled.is_legacy_host(url) and "/" not in url.split("//")[-1].rstrip("/"):
+                    bare.append(m)
             elif self.ruleset.endpoints.legacy_candidates(url.rstrip("/") + "/"):
                 migrated[m.group("name").lstrip("$")] = url
         bases = {**migrated, **constants}
@@ -322,13 +384,17 @@ class FileMatcher:
                 if name in constants:
                     if self.compiled.is_legacy_url(url):
                         add(m, url)
+                    else:
+                        joined_ok.add(name)
                 else:
                     legacy = self._legacy_only(url)
                     if legacy is not None:
                         add(m, legacy)
+        for m in self._bare_host_constants(bare, joined_ok):
+            add(m, m.group("url"))
         for m in TEMPLATED_HOST.finditer(self.text):
             url = f"{m.group('stem')}.zoho.com{m.group('path') or ''}"
-            if m.group("path") and self.compiled.is_legacy_url(url):
+            if self.compiled.is_legacy_url(url) if m.group("path") else self._templated_base(m, url):
                 add(m, url)
         hosts: dict[str, list[re.Match[str]]] = {}
         for m in HOST_LITERAL.finditer(self.text):
@@ -355,6 +421,33 @@ class FileMatcher:
                 for m in hosts[host]:
                     add(m, url)
         return findings
+
+    def _bare_host_constants(self, bare: list[re.Match[str]], joined_ok: set[str]) -> list[re.Match[str]]:
+        """Constants that name only a legacy host (`URL = 'https://invoice.zoho.com'`), for an API base.
+
+        Their paths are appended in another method or file, so no tail is seen here; the constant itself is what a
+        migrator changes. Kept out: names that are not API bases (`SIGNUP_LINK`), and constants this file joins to
+        a path that is not legacy (`CRM + "/crm/v2/Leads"`: that host still serves the call).
+        """
+        kept = [m for m in bare if API_BASE_NAME.search(m.group("name")) and m.group("name").lstrip("$") not in joined_ok]
+        if not kept:
+            return []
+        # a versioned path literal that is not legacy on that host (`'/crm/v2/Leads'`): the file uses a current API
+        current = [p.group("path") for p in PATH_LITERAL.finditer(self.text) if VERSIONED_PATH.search(p.group("path"))]
+        return [
+            m
+            for m in kept
+            if not any(not self.compiled.is_legacy_url(m.group("url").rstrip("/") + path) for path in current)
+        ]
+
+    def _templated_base(self, match: re.Match[str], url: str) -> bool:
+        """`BASE_URL = "https://invoice.zoho.%s"`: a legacy host with a templated data center, kept as an API base."""
+        if not self.compiled.is_legacy_host(url):
+            return False
+        line_start = self.text.rfind("\n", 0, match.start()) + 1
+        before = self.text[line_start : match.start()]
+        assignment = TEMPLATED_ASSIGNMENT.search(before)
+        return assignment is not None and API_BASE_NAME.search(assignment.group("name")) is not None
 
     def _legacy_only(self, v3_url: str) -> str | None:
         """The legacy URL behind `v3_url` when its real v3 equivalent is another path (so `v3_url` is wrong)."""
@@ -391,13 +484,17 @@ class FileMatcher:
             return None
         if not rule.matcher.in_comments and self.comments.contains(start):
             return None
+        if rule.matcher.only_comments and not self.comments.contains(start):
+            return None
+        if rule.matcher.under and not self._under(rule, line):
+            return None
         seen.add((rule.id, line))
         end_line, end_column = self.lines.position(max(match.end(), start + 1))
         product, scopes = self._endpoint_info(line_text, match if rule.matcher.endpoints else None)
         normalized = " ".join(line_text.split())
         occurrence = occurrences.get((rule.id, normalized), 0)
         occurrences[(rule.id, normalized)] = occurrence + 1
-        severity = "info" if self.language.kind == "docs" else rule.severity
+        severity, message = self._severity(rule)
         return Finding(
             rule_id=rule.id,
             severity=severity,
@@ -407,13 +504,31 @@ class FileMatcher:
             column=column,
             end_line=end_line,
             end_column=end_column,
-            message=rule.message,
+            message=message,
             snippet=self.mask(line_text.strip()[:SNIPPET_LIMIT]),
             fingerprint=fingerprint(rule.id, self.path, line_text, occurrence),
             product=product,
             scopes=scopes,
             gitignored=self.gitignored,
         )
+
+    def _severity(self, rule: Rule) -> tuple[str, str]:
+        """The rule's severity and message, or its `migrated` ones when the file already uses OAuth.
+
+        A file that sends `Zoho-oauthtoken` but calls `invoice.zoho.com/api/v3` works today; the host merely moved,
+        so that is a notice, not a CI failure. Docs findings are always `info`.
+        """
+        severity, message = rule.severity, rule.message
+        migrated = rule.migrated
+        if (
+            migrated is not None
+            and self._keyword_context(migrated.context)
+            and not (migrated.unless and self._keyword_context(migrated.unless))
+        ):
+            severity, message = migrated.severity, migrated.message
+        if self.language.kind == "docs":
+            severity = "info"
+        return severity, message
 
     def mask(self, text: str) -> str:
         # several rules often flag the same line: mask each distinct line once

@@ -25,6 +25,7 @@ TYPES = {
     "end_column": int, "message": str, "snippet": str, "fixable": bool, "fingerprint": str, "scopes": list,
 }
 CATEGORIES = {"auth-param", "auth-header", "auth-generation", "legacy-endpoint", "hardcoded-secret", "xml-parsing",
+              "legacy-reply",
               "legacy-config", "sdk-usage"}
 
 

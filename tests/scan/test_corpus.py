@@ -54,6 +54,11 @@ def test_corpus_docs_are_info_and_code_is_not(corpus_scan):
     for finding in corpus_scan["findings"]:
         name = finding["path"].rsplit("/", 1)[-1]
         is_doc = name.endswith((".md", ".rst", ".txt", ".rdoc")) and name != "requirements.txt"
+        # code that already sends Zoho-oauthtoken (and no authtoken): a moved host is a notice (the rule's
+        # `migrated` severity; test_oauth_code_calling_a_moved_host_gets_a_notice checks which files)
+        migrated = "Zoho-oauthtoken" in (CORPUS / finding["path"]).read_text(errors="replace")
+        if migrated and finding["category"] == "legacy-endpoint" and finding["severity"] == "info":
+            continue
         assert (finding["severity"] == "info") == is_doc, finding
 
 
@@ -72,3 +77,10 @@ def test_shared_examples_stay_perfect(tmp_path):
     proc = run_cli("scan", str(target), "--format", "json", "--no-progress")
     result = score(json.loads(proc.stdout)["findings"], load_labels(target / "labels.yaml"))
     assert result.recall == 1.0 and result.precision == 1.0, result.report()
+
+
+def test_oauth_code_calling_a_moved_host_gets_a_notice(corpus_scan):
+    """Already on OAuth, only the host moved: info (no CI failure); half-migrated files keep the error."""
+    severities = {(f["path"], f["severity"]) for f in corpus_scan["findings"] if f["category"] == "legacy-endpoint"}
+    assert {s for p, s in severities if p == "precision/books_oauth.js"} == {"info"}
+    assert {s for p, s in severities if p == "config/zoho.postman_collection.json"} == {"error"}

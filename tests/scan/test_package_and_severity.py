@@ -1,0 +1,132 @@
+"""Issue 13 mechanisms on real files: package-level contexts, the `migrated` severity of OAuth code, comment-only
+rules, `under` for config parents, and the rule-schema checks of the new keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+CLIENT = """<?php
+class Client {
+    public function leads($token) {
+        $body = file_get_contents('https://crm.zoho.com/crm/private/xml/Leads/getRecords?authtoken=' . $token);
+        return new Reply($body);
+    }
+}
+"""
+READER = """<?php
+class Reply {
+    public function __construct($body) {
+        $this->xml = simplexml_load_string($body);
+    }
+}
+"""
+
+
+def _scan(root: Path, *extra: str) -> list[dict]:
+    proc = run_cli("scan", str(root), "--format", "json", "--no-progress", *extra)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)["findings"]
+
+
+def _lines(findings: list[dict], name: str) -> set[int]:
+    return {f["line"] for f in findings if f["path"].endswith(name)}
+
+
+def test_reply_parsed_in_a_module_the_zoho_client_names_is_flagged(tmp_path: Path):
+    (tmp_path / "Client.php").write_text(CLIENT)
+    (tmp_path / "Reply.php").write_text(READER)
+    findings = _scan(tmp_path)
+    assert _lines(findings, "Reply.php") == {4}
+    assert {f["rule_id"] for f in findings if f["path"].endswith("Reply.php")} == {"zoho.xml-parsing.php"}
+
+
+def test_unrelated_xml_reader_next_to_a_zoho_client_is_not(tmp_path: Path):
+    (tmp_path / "Client.php").write_text(CLIENT.replace("new Reply", "new Answer"))
+    (tmp_path / "Reply.php").write_text(READER)
+    assert _lines(_scan(tmp_path), "Reply.php") == set()
+
+
+def test_reader_alone_or_scanned_as_a_single_file_needs_its_package(tmp_path: Path):
+    (tmp_path / "Reply.php").write_text(READER)
+    assert _scan(tmp_path) == []
+    (tmp_path / "Client.php").write_text(CLIENT)
+    # a file given on the command line still sees its folder
+    assert _lines(_scan(tmp_path / "Reply.php"), "Reply.php") == {4}
+
+
+def test_go_files_of_one_package_share_the_context(tmp_path: Path):
+    (tmp_path / "client.go").write_text(
+        'package zcrm\n\nconst base = "https://crm.zoho.com/crm/private/xml/Leads/getRecords"\n'
+    )
+    (tmp_path / "decode.go").write_text(
+        'package zcrm\n\nimport "encoding/xml"\n\nfunc read(b []byte, v interface{}) error {\n\treturn xml.Unmarshal(b, v)\n}\n'
+    )
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "decode.go").write_text(
+        'package feed\n\nimport "encoding/xml"\n\nfunc read(b []byte, v interface{}) error {\n\treturn xml.Unmarshal(b, v)\n}\n'
+    )
+    findings = _scan(tmp_path)
+    assert {f["line"] for f in findings if f["path"] == "decode.go"} == {6}
+    assert not [f for f in findings if f["path"] == "other/decode.go"]
+
+
+def test_oauth_code_on_a_moved_host_is_a_notice_and_does_not_fail_ci(tmp_path: Path):
+    code = (
+        "const BASE = 'https://books.zoho.com/api/v3';\n"
+        "fetch(BASE + '/invoices', {headers: {Authorization: 'Zoho-oauthtoken ' + t}});\n"
+    )
+    (tmp_path / "books.js").write_text(code)
+    proc = run_cli("scan", str(tmp_path), "--format", "json", "--no-progress")
+    findings = json.loads(proc.stdout)["findings"]
+    assert findings and {f["severity"] for f in findings} == {"info"}
+    assert all("moved" in f["message"] for f in findings)
+    assert proc.returncode == 0  # --fail-on defaults to warning
+    # the same call still sending an authtoken is half migrated: an error
+    (tmp_path / "books.js").write_text(code.replace("/invoices'", "/invoices?authtoken=' + old"))
+    assert "error" in {f["severity"] for f in _scan(tmp_path)}
+
+
+def test_generation_url_in_a_docblock_is_reported_at_warning(tmp_path: Path):
+    (tmp_path / "gateway.php").write_text(
+        "<?php\n/**\n * Token: https://accounts.zoho.com/apiauthtoken/create?SCOPE=ZohoInvoice/invoiceapi\n */\n"
+        "$r = file_get_contents('https://accounts.zoho.com/apiauthtoken/nb/create?SCOPE=x');\n"
+    )
+    by_line = {(f["line"], f["rule_id"], f["severity"]) for f in _scan(tmp_path)}
+    assert (3, "zoho.auth-generation.apiauthtoken-comment", "warning") in by_line
+    assert (5, "zoho.auth-generation.apiauthtoken", "error") in by_line
+    assert not any(line == 5 and rule.endswith("-comment") for line, rule, _ in by_line)
+    assert not any(line == 3 and rule == "zoho.auth-generation.apiauthtoken" for line, rule, _ in by_line)
+
+
+def test_under_reads_the_nearest_parent_key(tmp_path: Path):
+    (tmp_path / "settings.yml").write_text(
+        "production:\n  zoho_creator:\n    auth: <%= ENV['CREATOR_KEY'] %>\n  github:\n    token: ${GH}\n"
+    )
+    findings = _scan(tmp_path)
+    assert {(f["line"], f["rule_id"]) for f in findings} >= {(3, "zoho.legacy-config.section-credential")}
+    assert 5 not in {f["line"] for f in findings}
+
+
+def test_new_rule_keys_are_validated(tmp_path: Path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    base = """rules:
+  - id: acme.x
+    category: legacy-reply
+    severity: warning
+    message: m
+    match: {keywords: [acme], regex: 'acme', in_comments: %s}
+    migrated: %s
+    examples: {flag: ['acme'], ok: ['nothing']}
+"""
+    (rules / "a.yaml").write_text(base % ("sometimes", "null"))
+    proc = run_cli("rules", "test", str(rules))
+    assert proc.returncode == 2 and "in_comments" in proc.stderr
+    (rules / "a.yaml").write_text(base % ("false", "{context: nowhere, severity: info, message: m}"))
+    proc = run_cli("rules", "test", str(rules))
+    assert proc.returncode == 2 and "migrated.context" in proc.stderr
+    (rules / "a.yaml").write_text(base % ("false", "{context: zoho-oauth, severity: info, message: m}"))
+    assert run_cli("rules", "test", str(rules)).returncode == 0
