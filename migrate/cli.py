@@ -13,7 +13,8 @@ import sys
 import click
 
 from migrate import __version__
-from migrate.errors import MigrateError
+from migrate.errors import EXIT_INTERNAL, MigrateError
+from migrate.faults import failure_from, report_failures
 
 # command name -> "module:attribute"; a command whose module is not installed is simply not offered
 COMMANDS: dict[str, str] = {
@@ -73,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug outside every per-file boundary: one line, the traceback in a file, exit 2
+        args = sys.argv[1:] if argv is None else argv
+        report_failures([failure_from("zoho-migrate", error)], "--debug" in args, lambda line: click.echo(line, err=True))
+        return EXIT_INTERNAL
     return int(result or 0)
 
 

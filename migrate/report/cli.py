@@ -10,13 +10,24 @@ import click
 
 from migrate.config import discover
 from migrate.errors import EXIT_OK, ConfigError
+from migrate.faults import dedupe
 from migrate.formats.own import drop_own_outputs
 from migrate.progress import Progress
 from migrate.report.inputs import load_verification, proposal
 from migrate.report.model import build_report
 from migrate.report.render import Renderer
 from migrate.ruleset import load_ruleset
-from migrate.scan.cli import config_option, no_config_option, own_files, paths_argument, rules_option
+from migrate.scan.cli import (
+    config_option,
+    debug_option,
+    file_timeout_option,
+    merged,
+    no_config_option,
+    own_files,
+    paths_argument,
+    print_errors,
+    rules_option,
+)
 from migrate.scan.engine import ScanOptions, scan_paths
 
 
@@ -43,9 +54,13 @@ from migrate.scan.engine import ScanOptions, scan_paths
 @click.option("--title", help="Report title (default: names the scanned folders).")
 @click.option("--context", "context_lines", type=click.IntRange(0, 20), default=3, show_default=True,
               help="Lines of code shown around each finding.")
+@file_timeout_option
+@debug_option
 @config_option
 @no_config_option
+@click.pass_context
 def report(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     output: Path,
     output_format: str | None,
@@ -55,29 +70,34 @@ def report(
     exclude: tuple[str, ...],
     title: str | None,
     context_lines: int,
+    file_timeout: float,
+    debug: bool,
     config_file: Path | None,
     no_config: bool,
 ) -> int:
     """Write the review report for PATHS (default: the current folder)."""
     config = discover(paths, config_file, enabled=not no_config)
     ruleset = load_ruleset([*config.rules, *rules_dirs])
+    file_timeout = float(merged(ctx, "file_timeout", file_timeout, config.file_timeout))  # type: ignore[arg-type]
     targets = list(paths) or [Path(".")]
     fmt = output_format or ("markdown" if output.suffix.lower() in (".md", ".markdown") else "html")
     verification = load_verification(verify_results) if verify_results is not None else None
     to_stdout = str(output) == "-"
     own = [] if to_stdout else own_files(targets, [output])
     with Progress("zoho-migrate: scanning") as meter:
-        result = scan_paths(targets, ruleset, ScanOptions(excludes=(*config.exclude, *exclude, *own)), meter)
+        options = ScanOptions(excludes=(*config.exclude, *exclude, *own), file_timeout=file_timeout)
+        result = scan_paths(targets, ruleset, options, meter)
     own += [glob.escape(path) for path in drop_own_outputs(result)]  # the rewrite must not touch them either
     history_result = None
     if history:
         from migrate.history import scan_history
 
         history_result = scan_history(targets, ruleset)
+    rewrite_proposal = proposal(targets, ruleset, (*config.exclude, *exclude, *own), file_timeout)
     model = build_report(
         result,
         ruleset,
-        proposal=proposal(targets, ruleset, (*config.exclude, *exclude, *own)),
+        proposal=rewrite_proposal,
         verification=verification,
         history=history_result,
         context_lines=context_lines,
@@ -100,4 +120,5 @@ def report(
         f"in {len(model.files)} files, {leaks} leaked credentials, {len(model.manual)} manual steps",
         err=True,
     )
-    return EXIT_OK
+    # an artifact command: 0 once written, unless a file failed internally (its findings are missing): 2
+    return print_errors([], dedupe([*result.failures, *rewrite_proposal.failures]), debug) or EXIT_OK

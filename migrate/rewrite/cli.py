@@ -14,6 +14,7 @@ from migrate.rewrite.plan import RewriteOptions, RewritePlan, plan_rewrite
 from migrate.rewrite.textio import write_private
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import SEVERITIES, severity_rank
+from migrate.scan.cli import debug_option, file_timeout_option, print_errors
 
 
 def dirty_files(paths: list[Path]) -> list[str]:
@@ -105,6 +106,8 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
     default=None,
     help="Progress line on stderr while scanning (default: on a terminal, never when CI is set).",
 )
+@file_timeout_option
+@debug_option
 def rewrite(
     paths: tuple[Path, ...],
     do_apply: bool,
@@ -116,6 +119,8 @@ def rewrite(
     exclude: tuple[str, ...],
     fail_on: str,
     progress: bool | None,
+    file_timeout: float,
+    debug: bool,
 ) -> int:
     """Rewrite legacy Zoho calls in PATHS to OAuth + v3 (prints a diff; --apply writes it)."""
     for path in paths:
@@ -123,7 +128,9 @@ def rewrite(
             raise ConfigError(f"path does not exist: {path}")
     ruleset = load_ruleset(rules_dirs)
     with Progress("zoho-migrate: rewrite: scanning", enabled=progress) as meter:
-        options = RewriteOptions(annotate=annotate, rules_dirs=rules_dirs, excludes=exclude, progress=meter)
+        options = RewriteOptions(
+            annotate=annotate, rules_dirs=rules_dirs, excludes=exclude, progress=meter, file_timeout=file_timeout
+        )
         plan = plan_rewrite(list(paths), ruleset, options)
     if do_apply and not allow_dirty:
         dirty = dirty_files([Path(f.fs_path) for f in plan.changed if not f.created])
@@ -138,11 +145,11 @@ def rewrite(
         click.echo(json.dumps(plan.to_json(), indent=2))
     else:
         click.echo(plan.diff(masked=True), nl=False)
-    for error in plan.errors:
-        click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
     write_failed = False
+    failures = list(plan.failures)
     if do_apply:
         report = plan.apply()
+        failures.extend(report.failures)
         for path, reason in report.refused:
             click.echo(f"zoho-migrate: not written: {path}: {reason}", err=True)
             write_failed = write_failed or reason.startswith("cannot write")
@@ -150,6 +157,9 @@ def rewrite(
         click.echo(line, err=True)
     if patch_file is not None:
         click.echo(f"zoho-migrate: exact patch written to {patch_file} (mode 0600)", err=True)
+    internal = print_errors(plan.errors, failures, debug)
+    if internal:
+        return internal  # 2 after every other file's diff/write: a crash is neither "done" nor "findings"
     if do_apply:
         return EXIT_USAGE if write_failed else EXIT_OK  # an OS error is not the job done; a refusal by design is
     # like `scan`: 1 while a finding at or above --fail-on is still there (to be rewritten or done by hand)

@@ -13,6 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.faults import (
+    DEFAULT_FILE_TIMEOUT,
+    FileBudgetExceeded,
+    FileFailure,
+    budget_note,
+    failure_from,
+    file_budget,
+)
 from migrate.rewrite.diff import file_diff, mask_diff
 from migrate.rewrite.engine import FileResult, rewrite_text
 from migrate.rewrite.fixdata import FixData
@@ -37,6 +45,7 @@ class RewriteOptions:
     excludes: tuple[str, ...] = ()
     jobs: int = 0  # scan workers (0: one per CPU, as `scan` does)
     progress: Callable[[int], None] | None = None  # called with the count of files scanned so far
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file, for its scan and for its rewrite
 
 
 @dataclass
@@ -53,6 +62,7 @@ class ApplyReport:
     written: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)  # internal errors while writing (also refused)
 
 
 @dataclass
@@ -64,7 +74,8 @@ class RewritePlan:
     conflicts: list[Conflict]
     ruleset: RuleSet
     findings: list[Finding] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)  # internal errors (also in `errors`): exit 2
     _sources: dict[str, _Source] = field(default_factory=dict, repr=False)
 
     @property
@@ -131,6 +142,9 @@ class RewritePlan:
                 self._write(change, report)
             except OSError as error:  # one unwritable file is reported; the others are still written
                 report.refused.append((change.path, f"cannot write: {error.strerror or error}"))
+            except Exception as error:  # an internal error on one file, likewise (exit 2)
+                report.failures.append(failure_from(change.path, error))
+                report.refused.append((change.path, report.failures[-1].message))
         return report
 
     def _write(self, change: FileChange, report: ApplyReport) -> None:
@@ -158,13 +172,17 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     options = options or RewriteOptions()
     data = FixData(ruleset, tuple(options.rules_dirs))
     languages = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
-    scan_options = ScanOptions(jobs=options.jobs, excludes=options.excludes, mark_fixable=False)
+    scan_options = ScanOptions(
+        jobs=options.jobs, excludes=options.excludes, mark_fixable=False, file_timeout=options.file_timeout
+    )
     per_file: list[tuple[Path, str, list[Finding]]] = []
     findings_all: list[Finding] = []
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
+    failures: list[FileFailure] = []
     for root in _roots(paths):
         result = scan_paths([root], ruleset, scan_options, options.progress)
         errors.extend(result.errors)
+        failures.extend(result.failures)
         findings_all.extend(result.findings)
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for finding in result.findings:
@@ -183,13 +201,26 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             for f in findings:
                 manual.append(ManualStep(display, f.line, f.rule_id, "git-ignored file (a live credential?): " + f.message))
             continue
-        source = read_source(fs_path)
-        language = languages.detect(fs_path, source.path.read_bytes()[:256]) or ruleset.languages.get("other")
-        if language is None:
+        try:  # the per-file boundary (issue 12): this file's failure or stall is reported, the others go on
+            with file_budget(options.file_timeout):
+                source = read_source(fs_path)
+                language = languages.detect(fs_path, source.path.read_bytes()[:256]) or ruleset.languages.get("other")
+                if language is None:
+                    continue
+                result = rewrite_text(
+                    display, source.text, language, findings, ruleset, data, project_products, options.annotate
+                )
+                refused = _check_parse(language, source.text, result.text, fs_path.name)
+        except OSError as error:  # gone or unreadable since the scan: a note, like the scan's own
+            errors.append({"path": display, "message": f"unreadable: {error.strerror or error}"})
             continue
-        result = rewrite_text(
-            display, source.text, language, findings, ruleset, data, project_products, options.annotate
-        )
+        except FileBudgetExceeded:
+            errors.append({"path": display, "message": budget_note(options.file_timeout or 0) + ": not rewritten"})
+            continue
+        except Exception as error:
+            failures.append(failure_from(display, error))
+            errors.append(failures[-1].entry())
+            continue
         change = FileChange(
             path=display,
             fs_path=str(fs_path),
@@ -198,7 +229,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             rewritten=result.text,
             edits=result.applied,
         )
-        change.refused = _check_parse(language, source.text, result.text, fs_path.name)
+        change.refused = refused
         if change.refused:
             manual.append(ManualStep(display, 1, "zoho-migrate.parse", change.refused))
         files.append(change)
@@ -218,7 +249,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
                 files.append(change)
         manual.extend(steps)
     manual.sort(key=lambda s: (s.path, s.line, s.rule_id, s.text))
-    return RewritePlan(files, manual, conflicts, ruleset, findings_all, errors, sources)
+    return RewritePlan(files, manual, conflicts, ruleset, findings_all, errors, failures, sources)
 
 
 def _check_parse(language: Language, before: str, after: str, filename: str) -> str | None:

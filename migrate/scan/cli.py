@@ -17,7 +17,8 @@ from click.core import ParameterSource
 
 from migrate import baseline as baselines
 from migrate.config import Config, discover
-from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from migrate.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, ConfigError
+from migrate.faults import DEFAULT_FILE_TIMEOUT, FileFailure, is_internal, report_failures
 from migrate.formats import FORMATS, RenderOptions, formatter
 from migrate.formats.own import drop_own_outputs
 from migrate.output import write_output
@@ -62,6 +63,30 @@ config_option = click.option(
 no_config_option = click.option(
     "--no-config", is_flag=True, help="Ignore pyproject.toml [tool.zoho-migrate] and .zoho-migrate.yaml."
 )
+debug_option = click.option(
+    "--debug", is_flag=True, help="Print the traceback of a file that failed internally (default: to a temp file)."
+)
+file_timeout_option = click.option(
+    "--file-timeout",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_FILE_TIMEOUT,
+    show_default=True,
+    help="Time budget per file; a file over it is skipped as too complex (0: no budget).",
+)
+
+
+def print_errors(errors: list[dict[str, object]], failures: list[FileFailure], debug: bool) -> int:
+    """Notes and internal errors on stderr; the exit code they impose (EXIT_INTERNAL, or 0 for notes only).
+
+    A note (binary, too big, unreadable, over budget) is one line and leaves the exit code alone; an internal
+    error is one line per file plus where its traceback went, and makes the run exit 2.
+    """
+    for error in errors:
+        if not is_internal(error):
+            click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
+    report_failures(failures, debug, lambda line: click.echo(line, err=True))
+    return EXIT_INTERNAL if failures else EXIT_OK
 
 
 def given(ctx: click.Context, name: str) -> bool:
@@ -152,6 +177,8 @@ def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
     default=None,
     help="Progress line on stderr (default: on a terminal, never when CI is set).",
 )
+@file_timeout_option
+@debug_option
 @config_option
 @no_config_option
 @click.pass_context
@@ -171,6 +198,8 @@ def scan(
     changed_since: str | None,
     history: bool,
     progress: bool | None,
+    file_timeout: float,
+    debug: bool,
     config_file: Path | None,
     no_config: bool,
 ) -> int:
@@ -186,6 +215,7 @@ def scan(
     fail_on = str(merged(ctx, "fail_on", fail_on, config.fail_on))
     jobs = int(merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
     max_file_size = merged(ctx, "max_file_size", max_file_size, config.max_file_size)  # type: ignore[assignment]
+    file_timeout = float(merged(ctx, "file_timeout", file_timeout, config.file_timeout))  # type: ignore[arg-type]
     baseline_file = baseline_file or config.baseline
     ruleset = load_ruleset([*config.rules, *rules_dirs])
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
@@ -209,6 +239,7 @@ def scan(
                 excludes=(*config.exclude, *exclude, *own),
                 max_file_size=max_file_size,
                 only_files=only,
+                file_timeout=file_timeout,
             )
             result = scan_paths(targets, ruleset, options, meter) if targets else ScanResult()
     drop_own_outputs(result)
@@ -224,11 +255,12 @@ def scan(
         result, ruleset, RenderOptions(color=use_color and not output, fail_on=fail_on)
     )
     write_output(text, output)
-    for error in result.errors:
-        click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
+    internal = print_errors(result.errors, result.failures, debug)
     if changed_since is not None and not history:
         click.echo(f"zoho-migrate: only files changed since {changed_since} were scanned", err=True)
     click.echo(summary_line(result), err=True)
+    if internal:
+        return internal  # 2, never 1: CI must tell a crash from a finding (every other file's result is out)
     return EXIT_FINDINGS if failing(result, fail_on) else EXIT_OK
 
 
@@ -261,12 +293,16 @@ def _excluded(path: str, globs: tuple[str, ...]) -> bool:
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def scopes(paths: tuple[Path, ...], rules_dirs: tuple[Path, ...], output_format: str) -> int:
+@file_timeout_option
+@debug_option
+def scopes(
+    paths: tuple[Path, ...], rules_dirs: tuple[Path, ...], output_format: str, file_timeout: float, debug: bool
+) -> int:
     """Print the least-privilege OAuth scopes the legacy calls in PATHS need."""
     import json
 
     ruleset = load_ruleset(rules_dirs)
-    result = scan_paths(list(paths) or [Path(".")], ruleset)
+    result = scan_paths(list(paths) or [Path(".")], ruleset, ScanOptions(file_timeout=file_timeout))
     needed = sorted({scope for f in result.findings for scope in f.scopes})
     if output_format == "json":
         click.echo(json.dumps({"scopes": needed, "scope_param": ",".join(needed)}, indent=2))
@@ -274,4 +310,5 @@ def scopes(paths: tuple[Path, ...], rules_dirs: tuple[Path, ...], output_format:
         for scope in needed:
             click.echo(scope)
         click.echo(f"zoho-migrate: {len(needed)} scopes; pass them as scope={','.join(needed)}", err=True)
-    return EXIT_OK
+    # scopes of a file that failed are missing from the list: exit 2 says the list may be short
+    return print_errors([], result.failures, debug)
