@@ -121,4 +121,6 @@ def report(
         err=True,
     )
     # an artifact command: 0 once written, unless a file failed internally (its findings are missing): 2
-    return print_errors([], dedupe([*result.failures, *rewrite_proposal.failures]), debug) or EXIT_OK
+    history_failures = history_result.failures if history_result is not None else []
+    failures = dedupe([*result.failures, *rewrite_proposal.failures, *history_failures])
+    return print_errors([], failures, debug) or EXIT_OK

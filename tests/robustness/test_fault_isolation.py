@@ -184,3 +184,20 @@ def test_a_bug_outside_the_boundaries_exits_2(monkeypatch: pytest.MonkeyPatch, c
     assert main(["scan", "--no-config", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: walk bug" in err and "Traceback" not in err
+
+
+def test_history_scan_isolates_a_blob(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "ok.py").write_text('t = "https://invoice.zoho.com/api/items?authtoken=0123456789abcdef0123456789abcdef"\n')
+    (repo / BAD).write_text('t = "https://invoice.zoho.com/api/items?authtoken=0123456789abcdef0123456789abcdef"\n')
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "c"], check=True)
+    break_matcher(monkeypatch)
+    assert main(["scan", "--no-config", "--history", "--format", "github", "--debug", str(repo)]) == 2
+    out, err = capsys.readouterr()
+    assert "file=ok.py" in out and f"::error file={BAD}@" in out
+    assert "KeyError: '$'" in err

@@ -80,3 +80,10 @@ def test_match_close_on_a_non_bracket_is_unbalanced() -> None:
 )
 def test_interpolation_close_finds_the_bracket_in_the_opener(text: str, opener: str, close: int) -> None:
     assert interpolation_close(text, 0, opener) == close
+
+
+def test_query_placeholder_without_value_is_a_manual_step(capsys: pytest.CaptureFixture[str]) -> None:
+    """The v3 search needs `search_text={searchtext}`; a legacy URL without ?searchtext= cannot be mapped."""
+    code, out, _ = run(capsys, "rewrite", "--format", "json", str(ROBUSTNESS / "query_placeholder"))
+    steps = json.loads(out)["manual_steps"]
+    assert any(s["rule_id"] == "zoho.legacy-endpoint" and "no mechanical OAuth equivalent" in s["text"] for s in steps)
