@@ -319,8 +319,9 @@ class _Table:
 
     def claim(self) -> None:
         with self.next_row.get_lock():
-            self.row = self.next_row.value
+            row = self.next_row.value
             self.next_row.value += 1
+        self.row = row if row < len(self.cells) // self.WIDTH else -1  # no row left: unwatched, never broken
 
     def start(self, batch_id: int, index: int) -> None:
         if self.row >= 0:

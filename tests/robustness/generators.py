@@ -130,7 +130,10 @@ LANGUAGES: dict[str, dict[str, Any]] = {
     "postman": {"ext": ".postman_collection.json", "line": None, "block": None, "i": "{{{{{v}}}}}", "stmts": [
         '{{"item": [{{"request": {{"url": {{"raw": "{url}?{p}={i}", "query": [{{"key": "{p}", "value": "{{{{{v}}}}}"}}]}}}}}}]}}']},
 }
-ENCODINGS = ("utf-8", "utf-8", "utf-8-sig", "utf-16", "odd-utf-16", "lone-surrogate", "cp1252", "nul", "crlf")
+ENCODINGS = ("utf-8", "utf-8", "utf-8-sig", "utf-16", "odd-utf-16", "lone-surrogate", "cp1252", "nul", "crlf", "cr")
+# characters that trip line counting and width assumptions: line/paragraph separators (str.splitlines breaks
+# there, "\n" counting does not), zero-width and combining marks, an astral character, form feed, NEL
+ODD_CHARS = ("\u2028", "\u2029", "\u200b", "e\u0301", "\U0001d518", "\x0c", "\x85", "\t", "\u00a0", "\ufeff")
 VARIABLES = ("t", "token", "authToken", "this.token", "$t", "self.tok")
 
 
@@ -143,9 +146,9 @@ def _statement(draw: Draw, spec: dict[str, Any]) -> str:
     return str(draw.choice(spec["stmts"])).format(**fields)
 
 
-def _wrap(draw: Draw, spec: dict[str, Any], text: str) -> str:
-    """Comment the statement out, nest it deeply, or repeat it on one long line."""
-    shape = draw.integer(0, 5)
+def _wrap(draw: Draw, spec: dict[str, Any], text: str, clean: bool = False) -> str:
+    """Comment the statement out, nest it deeply, or repeat it on one long line (`clean`: at most comment it)."""
+    shape = draw.integer(0, 1 if clean else 7)
     if shape == 1 and spec["line"]:
         return "\n".join(f"{spec['line']} {line}" for line in text.split("\n"))
     if shape == 2 and spec["block"]:
@@ -157,6 +160,11 @@ def _wrap(draw: Draw, spec: dict[str, Any], text: str) -> str:
         return " ".join([text.replace("\n", " ")] * draw.integer(2, 400))
     if shape == 5:
         return "{" * draw.integer(0, 50) + "$" + text + "{$" * draw.integer(0, 30)
+    if shape == 6:  # an odd character at a random place, possibly inside the URL or the parameter name
+        cut = draw.integer(0, len(text))
+        return text[:cut] + draw.choice(ODD_CHARS) + text[cut:]
+    if shape == 7:  # minified: the statement and its copies on one line, separators squeezed
+        return ";".join([text.replace("\n", ";")] * draw.integer(2, 50)).replace(" = ", "=")
     return text
 
 
@@ -176,6 +184,8 @@ def _encode(draw: Draw, text: str) -> bytes:
         return data[:cut] + b"\x00" + data[cut:]
     if encoding == "crlf":
         return text.replace("\n", "\r\n").encode("utf-8")
+    if encoding == "cr":
+        return text.replace("\n", "\r").encode("utf-8")
     return text.encode(encoding, errors="surrogateescape")
 
 
@@ -189,8 +199,9 @@ def source(draw: Draw) -> tuple[str, str, bytes]:
 
 
 def text_source(draw: Draw) -> tuple[str, str, str]:
-    """(language key, suffix, text) before any byte encoding: for the rewriter's in-memory entry point."""
+    """(language key, suffix, text) before any byte encoding, mostly well-formed statements (only commented out,
+    never mangled): for checking that a rewrite keeps a parsing file parsing."""
     key = draw.choice(sorted(LANGUAGES))
     spec = LANGUAGES[key]
-    body = [_wrap(draw, spec, _statement(draw, spec)) for _ in range(draw.integer(1, 6))]
+    body = [_wrap(draw, spec, _statement(draw, spec), clean=True) for _ in range(draw.integer(1, 6))]
     return key, spec["ext"], spec.get("head", "") + "\n".join(body) + "\n"
