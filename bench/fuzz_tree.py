@@ -83,6 +83,8 @@ def main() -> int:
             internal += len(plan.failures)
             show("rewrite", plan.failures)
             budget = sum(1 for e in plan.errors if "too complex" in str(e["message"]))
+            for change in plan.refused:  # a rewrite that would break a parsing file: a rewriter bug, no crash
+                print(f"--- rewrite refused: {change.path}: {change.refused}")
             print(f"rewrite: {time.perf_counter() - started:.1f}s, {len(plan.changed)} files changed, "
                   f"{len(plan.refused)} refused (would not parse), {len(plan.manual_steps)} manual steps, "
                   f"{len(plan.failures)} internal errors, {budget} over budget")  # fmt: skip

@@ -232,7 +232,7 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
         try:
             _mark_fixable(display, text, language, result.findings, compiled.ruleset)
         except FileBudgetExceeded:
-            outcome.error = f"{budget_note(_STATE.get('budget') or 0)}: `fixable` not decided"
+            outcome.error = f"too complex, `fixable` not decided (budget {_STATE.get('budget') or 0:g} s)"
         except Exception as error:
             outcome.failure = failure_from(display, error)
             outcome.error = outcome.failure.message
