@@ -15,7 +15,10 @@ from functools import lru_cache
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
 QUOTES = ("'", '"', "`")
-IDENT = re.compile(r"[$@]?[A-Za-z_][\w$]*")
+# an identifier: letters (any script), digits after the first, `_`/`$`, and the combining marks and joiners that
+# identifiers may contain (`authToke\u0301n` once left a stray accent behind a rewritten operand: issue 12 fuzzing)
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u200c\u200d"
+IDENT = re.compile(rf"[$@]?[^\W\d][\w${_MARKS}]*")
 _SPACE = re.compile(r"[ \t]*")
 
 

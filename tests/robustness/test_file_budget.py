@@ -60,11 +60,17 @@ def check(result, count: int, budget: float) -> None:  # type: ignore[no-untyped
     assert result.failures == []
 
 
-@pytest.mark.parametrize("count, jobs", [(3, 1), (PARALLEL_THRESHOLD + 6, 2)])
+def asleep() -> None:
+    time.sleep(3600)
+
+
+@pytest.mark.parametrize(
+    "count, jobs, stall", [(3, 1, busy_python), (3, 1, asleep), (PARALLEL_THRESHOLD + 6, 2, busy_python)]
+)
 def test_python_stall_is_cut_at_the_budget(
-    tmp_path: Path, ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch, count: int, jobs: int
+    tmp_path: Path, ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch, count: int, jobs: int, stall  # type: ignore[no-untyped-def]
 ) -> None:
-    stall_matcher(monkeypatch, busy_python)
+    stall_matcher(monkeypatch, stall)
     started = time.monotonic()
     result = scan_paths([tree(tmp_path / "src", count)], ruleset, ScanOptions(jobs=jobs, file_timeout=BUDGET))
     assert time.monotonic() - started < 20

@@ -87,3 +87,10 @@ def test_query_placeholder_without_value_is_a_manual_step(capsys: pytest.Capture
     code, out, _ = run(capsys, "rewrite", "--format", "json", str(ROBUSTNESS / "query_placeholder"))
     steps = json.loads(out)["manual_steps"]
     assert any(s["rule_id"] == "zoho.legacy-endpoint" and "no mechanical OAuth equivalent" in s["text"] for s in steps)
+
+
+def test_combining_mark_in_an_identifier_is_part_of_the_operand(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rewrite", "--format", "json", str(ROBUSTNESS / "combining_mark"))
+    document = json.loads(out)
+    assert document["refused"] == []
+    assert '+        client.DefaultRequestHeaders.Add("Authorization", ZohoAuth.Authorization());' in document["diff"]
