@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from migrate.secrets import mask_text
+
 DEFAULT_FILE_TIMEOUT = 30.0
 TRACEBACK_PREFIX = "zoho-migrate-tracebacks-"
 
@@ -57,10 +59,11 @@ def failure_from(path: str, error: BaseException) -> FileFailure:
     where = traceback.extract_tb(error.__traceback__)
     origin = f" (at {Path(where[-1].filename).name}:{where[-1].lineno})" if where else ""
     first_line = summary.splitlines()[0] if summary else type(error).__name__
+    # an exception message may quote the input (a token in a ValueError): masked like every other output
     return FileFailure(
         path=path,
-        message=f"internal error: {first_line[:300]}{origin}",
-        traceback="".join(traceback.format_exception(type(error), error, error.__traceback__)),
+        message=mask_text(f"internal error: {first_line[:300]}{origin}"),
+        traceback=mask_text("".join(traceback.format_exception(type(error), error, error.__traceback__))),
     )
 
 

@@ -201,3 +201,15 @@ def test_history_scan_isolates_a_blob(tmp_path: Path, monkeypatch: pytest.Monkey
     out, err = capsys.readouterr()
     assert "file=ok.py" in out and f"::error file={BAD}@" in out
     assert "KeyError: '$'" in err
+
+
+def test_failure_messages_and_tracebacks_are_masked() -> None:
+    from migrate.faults import failure_from
+
+    token = "a8b6de25b5bf481824c9c4173c56231a"
+    try:
+        int(token)
+    except ValueError as error:
+        failure = failure_from("x.py", error)
+    assert token not in failure.message and token not in failure.traceback
+    assert "a8b6…231a" in failure.message
