@@ -67,9 +67,7 @@ IN_FLIGHT_PER_WORKER = 32
 # its chance: the file is stuck in native code), and looks this often while the scan waits for results
 WATCHDOG_GRACE = 1.0
 WATCHDOG_POLL = 0.25
-# a file a worker was on when its process died for no known reason, twice, is reported instead of retried
-SUSPECT_LIMIT = 2
-# after this many replaced pools, the rest of the tree is scanned in this process (still file by file)
+# after this many pool deaths that no file explains, the rest of the tree is scanned in this process
 MAX_POOL_RESTARTS = 16
 NO_FAST_PATHS_ENV = "ZOHO_MIGRATE_NO_FAST_PATHS"
 GIT_LISTING_ENV = "ZOHO_MIGRATE_GIT_LISTING"
@@ -343,6 +341,12 @@ class _Table:
                 yield int(pid), int(batch_id), int(index), now - started
 
 
+def _solo(item: _Work, sender: Any) -> None:
+    """Body of a probe process (`_Pool._probe`): scan one file, send the outcome back."""
+    sender.send(_scan_batch([item])[0])
+    sender.close()
+
+
 def _init_worker(table: _Table) -> None:
     table.claim()
     _STATE["table"] = table
@@ -372,9 +376,9 @@ class _Pool:
 
     The per-file budget's signal interrupts Python code and regexes inside the worker; a file stuck in native
     code past budget + WATCHDOG_GRACE gets its worker killed, and is then reported "too complex, skipped".
-    A worker that dies for another reason (a crash in native code) takes the pool down with it: the files that
-    were in progress are suspects, re-submitted, and a file in progress at SUSPECT_LIMIT deaths is reported as an
-    internal error instead of being tried again.
+    A worker that dies for another reason (a crash in native code) takes the pool down with it: each file then in
+    progress is scanned again alone in a fresh process (`_probe`), so the one that kills its process is reported
+    as an internal error and the bystanders keep their results.
     """
 
     def __init__(self, jobs: int, budget: float | None) -> None:
@@ -382,7 +386,6 @@ class _Pool:
         self.budget = budget
         self.context = multiprocessing.get_context("fork")
         self.killed: set[tuple[int, int]] = set()
-        self.suspects: dict[tuple[int, int], int] = {}
         self.restarts = 0
         self.executor: ProcessPoolExecutor | None = None
         self._start()
@@ -412,8 +415,11 @@ class _Pool:
             except Exception:  # BrokenProcessPool, or a batch that failed outside the per-file boundary
                 self._recover([batch, *pending])
 
+    def _limit(self) -> float:
+        return (self.budget or 0) + max(WATCHDOG_GRACE, (self.budget or 0) / 2)
+
     def _watch(self) -> None:
-        limit = (self.budget or 0) + max(WATCHDOG_GRACE, (self.budget or 0) / 2)
+        limit = self._limit()
         for pid, batch_id, index, seconds in self.table.busy():
             if seconds > limit and (batch_id, index) not in self.killed:
                 self.killed.add((batch_id, index))
@@ -426,20 +432,20 @@ class _Pool:
         in_progress = {(batch_id, index) for _, batch_id, index, _ in self.table.busy()}
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
-        self.restarts += 1
-        if not self.killed:  # a death the watchdog did not cause: every file then in progress is a suspect
-            for key in in_progress:
-                self.suspects[key] = self.suspects.get(key, 0) + 1
+        attributed = bool(self.killed)
         by_id = {batch.id: batch for batch in unfinished}
         for batch_id, index in self.killed:
             if batch_id in by_id:
                 by_id[batch_id].preset[index] = _FileOutcome([], scanned=False, error=budget_note(self.budget or 0))
-        for (batch_id, index), deaths in self.suspects.items():
-            if deaths >= SUSPECT_LIMIT and batch_id in by_id and index not in by_id[batch_id].preset:
-                display = by_id[batch_id].work[index][1]
-                failure = FileFailure(display, "internal error: the worker process died on this file", "")
-                by_id[batch_id].preset[index] = _FileOutcome([], scanned=False, error=failure.message, failure=failure)
+        if not self.killed:  # a death the watchdog did not cause: find the file that causes it
+            for batch_id, index in sorted(in_progress):
+                if batch_id in by_id and index not in by_id[batch_id].preset:
+                    outcome = self._probe(by_id[batch_id].work[index])
+                    by_id[batch_id].preset[index] = outcome
+                    attributed = attributed or outcome.failure is not None
         self.killed.clear()
+        if not attributed:  # a death no file explains: retried, but not forever
+            self.restarts += 1
         if self.restarts > MAX_POOL_RESTARTS:
             self.executor = None
         else:
@@ -448,6 +454,26 @@ class _Pool:
             future = batch.future
             if future is None or not future.done() or future.cancelled() or future.exception() is not None:
                 self.submit(batch)
+
+    def _probe(self, item: _Work) -> _FileOutcome:
+        """Scan one file alone in a fresh process: if that process dies too, the file is the cause."""
+        receiver, sender = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=_solo, args=(item, sender), daemon=True)
+        process.start()
+        sender.close()
+        try:
+            if receiver.poll(self._limit() if self.budget else None):
+                return receiver.recv()  # type: ignore[no-any-return]
+            process.kill()  # stuck in native code past the budget, alone this time
+            return _FileOutcome([], scanned=False, error=budget_note(self.budget or 0))
+        except (EOFError, OSError):
+            process.join()
+            message = f"internal error: the worker process died on this file (exit code {process.exitcode})"
+            failure = FileFailure(item[1], message, "")
+            return _FileOutcome([], scanned=False, error=message, failure=failure)
+        finally:
+            receiver.close()
+            process.join()
 
     def close(self) -> None:
         if self.executor is not None:

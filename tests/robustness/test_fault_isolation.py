@@ -213,3 +213,26 @@ def test_failure_messages_and_tracebacks_are_masked() -> None:
         failure = failure_from("x.py", error)
     assert token not in failure.message and token not in failure.traceback
     assert "a8b6…231a" in failure.message
+
+
+def test_a_worker_dying_on_a_file_costs_only_that_file(
+    tmp_path: Path, ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash in native code kills the worker process: the pool is replaced, the file reported, the rest kept."""
+    import os
+
+    count = PARALLEL_THRESHOLD + 6
+    root = tree(tmp_path / "src", count)
+    original = FileMatcher.run
+
+    def run(self: FileMatcher):  # type: ignore[no-untyped-def]
+        if self.path.endswith(BAD):
+            os._exit(139)  # what a segfault in a grammar looks like from the pool's side
+        return original(self)
+
+    monkeypatch.setattr(FileMatcher, "run", run)
+    result = scan_paths([root], ruleset, ScanOptions(jobs=2))
+    assert {f.path for f in result.findings} == {f"ok{i:03}.py" for i in range(count - 1)}
+    assert [(f.path, f.message) for f in result.failures] == [
+        (BAD, "internal error: the worker process died on this file (exit code 139)")
+    ]
