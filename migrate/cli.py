@@ -15,7 +15,8 @@ import sys
 import click
 
 from migrate import __version__
-from migrate.errors import EXIT_USAGE, MigrateError
+from migrate.errors import EXIT_INTERNAL, EXIT_USAGE, MigrateError
+from migrate.faults import failure_from, report_failures
 
 # command name -> "module:attribute"; a command whose module is not installed is simply not offered
 COMMANDS: dict[str, str] = {
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OSError as error:
         if not _stdout_gone(error):
-            raise
+            return _internal(error, argv)
         return _stdout_failed(error.strerror or str(error))
     except SystemExit:
         # With standalone_mode=False click raises SystemExit only where it swallowed EPIPE on stdout (a closed
@@ -126,7 +127,16 @@ def main(argv: list[str] | None = None) -> int:
         if type(sys.stdout).__name__ == "_PacifyFlushWrapper":
             return _stdout_failed(os.strerror(errno.EPIPE))
         raise
+    except Exception as error:
+        return _internal(error, argv)
     return int(result or 0)
+
+
+def _internal(error: BaseException, argv: list[str] | None) -> int:
+    """A bug outside every per-file boundary: one line, the traceback in a file (`--debug`: on stderr), exit 2."""
+    args = sys.argv[1:] if argv is None else argv
+    report_failures([failure_from("zoho-migrate", error)], "--debug" in args, lambda line: click.echo(line, err=True))
+    return EXIT_INTERNAL
 
 
 def _stdout_failed(reason: str) -> int:

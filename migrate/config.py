@@ -35,6 +35,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "jobs": ("jobs", "int"),
     "max-file-size": ("max_file_size", "int"),
     "format": ("format", "string"),
+    "file-timeout": ("file_timeout", "seconds"),
 }
 
 
@@ -50,6 +51,7 @@ class Config:
     jobs: int | None = None
     max_file_size: int | None = None
     format: str | None = None
+    file_timeout: float | None = None  # seconds per file; 0 turns the budget off
 
 
 def _pyproject_section(path: Path) -> dict[str, Any] | None:
@@ -147,6 +149,10 @@ def _convert(name: str, kind: str, value: Any, base: Path, where: dict[str, Any]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise fail("a non-negative integer")
         return value
+    if kind == "seconds":
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise fail("a non-negative number of seconds")
+        return float(value)
     if not isinstance(value, str):
         raise fail("a string")
     return value

@@ -1,7 +1,8 @@
 """Errors that end a command with the documented exit code and one clear line on stderr.
 
 Exit codes (DESIGN.md): 0 clean/success, 1 findings or mismatches at or above the failing level,
-2 usage, configuration or input error.
+2 usage, configuration or input error, and internal errors: a run where a file failed inside the tool exits 2
+after writing every other file's result (never 1, which CI reads as "findings found"; see migrate/faults.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 2
 
 
 class MigrateError(Exception):

@@ -17,6 +17,7 @@ from typing import Any
 import pathspec
 
 from migrate.errors import ConfigError
+from migrate.faults import failure_from
 from migrate.gitutil import BlobReader, history_changes, repo_root
 from migrate.ruleset import RuleSet
 from migrate.scan.engine import ScanResult
@@ -132,8 +133,14 @@ def scan_history(
             found = compiled.prefilter.found(data)
             if language is None or not found:
                 continue
-            text = decode(data).text
-            matched = FileMatcher(compiled, text, language, change.path, found).run()
+            try:  # the per-file boundary (migrate/faults.py): one blob's failure is reported, the walk goes on
+                text = decode(data).text
+                matched = FileMatcher(compiled, text, language, change.path, found).run()
+            except Exception as error:
+                failure = failure_from(f"{change.path}@{change.commit[:12]}", error)
+                result.failures.append(failure)
+                result.errors.append(failure.entry())
+                continue
             result.suppressed += matched.suppressed
             for finding in matched.findings:
                 key = (finding.path, finding.fingerprint)

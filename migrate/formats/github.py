@@ -7,6 +7,7 @@ escaped as the runner expects (`%`, CR, LF everywhere; `:` and `,` in properties
 
 from __future__ import annotations
 
+from migrate.faults import is_internal
 from migrate.formats import RenderOptions
 from migrate.formats.paths import repo_relative
 from migrate.ruleset import RuleSet
@@ -42,7 +43,8 @@ def render(result: ScanResult, ruleset: RuleSet, options: RenderOptions) -> str:
         rendered = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
         lines.append(f"::{COMMANDS.get(f.severity, 'warning')} {rendered}::{escape_data(body)}")
     for error in result.errors:
-        lines.append(f"::notice file={escape_property(error['path'])}::{escape_data(error['message'])}")
+        level = "error" if is_internal(error) else "notice"  # a file the tool failed on is not a mere note
+        lines.append(f"::{level} file={escape_property(error['path'])}::{escape_data(error['message'])}")
     if len(result.findings) > SHOWN_PER_STEP:
         # GitHub shows only the first few annotations of each kind per step; say how many there are
         lines.append(

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from migrate import __version__
+from migrate.faults import is_internal
 from migrate.formats import RenderOptions
 from migrate.formats.paths import repo_relative
 from migrate.ruleset import RuleSet
@@ -126,9 +127,11 @@ def build(result: ScanResult, ruleset: RuleSet) -> dict[str, Any]:
         )
         if id(f) in suppressed:  # GitHub shows these as dismissed in code, not as open alerts
             results[-1]["suppressions"] = [{"kind": "inSource", "justification": "zoho-migrate: ignore comment"}]
+    # skip notes are warnings; an internal error on a file is an error and makes the invocation unsuccessful
+    # (SARIF's toolExecutionNotifications: the run's results lack that file's findings)
     notifications = [
         {
-            "level": "warning",
+            "level": "error" if is_internal(error) else "warning",
             "message": {"text": error["message"]},
             "locations": [
                 {"physicalLocation": {"artifactLocation": {"uri": quote(error["path"]), "uriBaseId": "%SRCROOT%"}}}
@@ -150,7 +153,10 @@ def build(result: ScanResult, ruleset: RuleSet) -> dict[str, Any]:
                     }
                 },
                 "invocations": [
-                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+                    {
+                        "executionSuccessful": not any(is_internal(error) for error in result.errors),
+                        "toolExecutionNotifications": notifications,
+                    }
                 ],
                 "columnKind": "unicodeCodePoints",
                 "results": results,

@@ -11,6 +11,7 @@ import click
 from migrate import cliopts
 from migrate.config import discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK
+from migrate.faults import dedupe
 from migrate.formats.own import drop_own_outputs
 from migrate.output import check_outputs, stale_outputs_removed, write_output
 from migrate.progress import Progress
@@ -18,7 +19,16 @@ from migrate.report.inputs import load_verification, proposal
 from migrate.report.model import build_report
 from migrate.report.render import Renderer
 from migrate.ruleset import load_ruleset
-from migrate.scan.cli import failing, own_files, paths_argument, rules_option
+from migrate.scan.cli import (
+    debug_option,
+    failing,
+    file_timeout_option,
+    merged,
+    own_files,
+    paths_argument,
+    print_errors,
+    rules_option,
+)
 from migrate.scan.engine import ScanOptions, scan_paths
 
 
@@ -45,6 +55,8 @@ from migrate.scan.engine import ScanOptions, scan_paths
 @cliopts.fail_on_option(default=None, extra="Default: never (the report is an artifact; it is written first).")
 @cliopts.jobs_option()
 @cliopts.progress_option()
+@file_timeout_option
+@debug_option
 @cliopts.config_options()
 @click.pass_context
 @stale_outputs_removed
@@ -62,6 +74,8 @@ def report(
     fail_on: str | None,
     jobs: int,
     progress: bool | None,
+    file_timeout: float,
+    debug: bool,
     config_file: Path | None,
     no_config: bool,
 ) -> int:
@@ -74,13 +88,14 @@ def report(
     config = discover(paths, config_file, enabled=not no_config)
     jobs = int(cliopts.merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
     ruleset = load_ruleset([*config.rules, *rules_dirs])
+    file_timeout = float(merged(ctx, "file_timeout", file_timeout, config.file_timeout))  # type: ignore[arg-type]
     targets = list(paths) or [Path(".")]
     fmt = output_format or ("markdown" if output.suffix.lower() in (".md", ".markdown") else "html")
     verification = load_verification(verify_results) if verify_results is not None else None
     to_stdout = str(output) == "-"
     own = [] if to_stdout else own_files(targets, [output])
     with Progress("zoho-migrate: scanning", enabled=progress) as meter:
-        options = ScanOptions(jobs=jobs, excludes=(*config.exclude, *exclude, *own))
+        options = ScanOptions(jobs=jobs, excludes=(*config.exclude, *exclude, *own), file_timeout=file_timeout)
         result = scan_paths(targets, ruleset, options, meter)
     own += [glob.escape(path) for path in drop_own_outputs(result)]  # the rewrite must not touch them either
     history_result = None
@@ -88,10 +103,11 @@ def report(
         from migrate.history import scan_history
 
         history_result = scan_history(targets, ruleset)
+    rewrite_proposal = proposal(targets, ruleset, (*config.exclude, *exclude, *own), file_timeout)
     model = build_report(
         result,
         ruleset,
-        proposal=proposal(targets, ruleset, (*config.exclude, *exclude, *own)),
+        proposal=rewrite_proposal,
         verification=verification,
         history=history_result,
         context_lines=context_lines,
@@ -109,6 +125,12 @@ def report(
         f"in {len(model.files)} files, {leaks} leaked credentials, {len(model.manual)} manual steps",
         err=True,
     )
+    # an artifact command: 0 once written, unless a file failed internally (its findings are missing): 2
+    history_failures = history_result.failures if history_result is not None else []
+    failures = dedupe([*result.failures, *rewrite_proposal.failures, *history_failures])
+    internal = print_errors([], failures, debug)
+    if internal:
+        return internal
     if fail_on is not None and failing(result, fail_on):
         return EXIT_FINDINGS
     return EXIT_OK

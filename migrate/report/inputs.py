@@ -31,6 +31,7 @@ class Proposal:
     manual: list[ManualItem] = field(default_factory=list)
     available: bool = False
     note: str = ""
+    failures: list[Any] = field(default_factory=list)  # FileFailure of files the rewrite failed on (exit 2)
 
 
 def _as_dict(item: Any) -> dict[str, Any]:
@@ -68,12 +69,14 @@ def split_diff(diff: str) -> list[tuple[str, str]]:
     return [(path, "\n".join(lines) + "\n") for path, lines in files]
 
 
-def proposal(paths: list[Path], ruleset: RuleSet, excludes: tuple[str, ...] = ()) -> Proposal:
+def proposal(
+    paths: list[Path], ruleset: RuleSet, excludes: tuple[str, ...] = (), file_timeout: float | None = None
+) -> Proposal:
     """Ask the rewrite stage for its plan (dry run, masked); a failure becomes a note."""
     from migrate.rewrite import plan as rewrite_plan
 
     try:
-        options = rewrite_plan.RewriteOptions(excludes=tuple(excludes))
+        options = rewrite_plan.RewriteOptions(excludes=tuple(excludes), file_timeout=file_timeout)
         plan = rewrite_plan.plan_rewrite(paths, ruleset, options)
         diff = plan.diff(masked=True)
     except Exception as error:  # noqa: BLE001 - the report is still useful without the diff; say why
@@ -87,7 +90,8 @@ def proposal(paths: list[Path], ruleset: RuleSet, excludes: tuple[str, ...] = ()
             ManualItem(str(data.get("path", "")), int(data.get("line", 0) or 0), str(data.get("rule_id", "")),
                        str(data.get("text", "")))  # fmt: skip
         )
-    return Proposal(diffs=[(path, clip_diff(text)) for path, text in split_diff(diff)], manual=manual, available=True)
+    return Proposal(diffs=[(path, clip_diff(text)) for path, text in split_diff(diff)], manual=manual, available=True,
+                    failures=list(getattr(plan, "failures", [])))  # fmt: skip
 
 
 @dataclass

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from migrate.faults import FileFailure, failure_from
 from migrate.rewrite.model import FileChange
 from migrate.rewrite.textio import read_source, to_bytes
 from migrate.safeio import PRIVATE_MODE, UnsafeTarget, atomic_write
@@ -51,6 +52,7 @@ class ApplyReport:
     created: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)  # written by an interrupted earlier run
+    failures: list[FileFailure] = field(default_factory=list)  # internal errors while writing (also refused)
 
 
 def digest(data: bytes) -> str:
@@ -220,6 +222,9 @@ def apply_plan(plan: RewritePlan, paths: list[Path], *, before_swap: SwapHook | 
             reason = f"cannot write: {error.reason}"
         except OSError as error:  # one unwritable file is reported; the others are still written
             reason = f"cannot write: {error.strerror or error}"
+        except Exception as error:  # an internal error on one file, likewise (the run exits 2)
+            report.failures.append(failure_from(change.path, error))
+            reason = report.failures[-1].message
         report.refused.append((change.path, reason))
         if change.created:
             failed_helpers.append(change)

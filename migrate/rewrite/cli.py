@@ -19,6 +19,7 @@ from migrate.rewrite.textio import write_private
 from migrate.ruleset import load_ruleset
 from migrate.ruleset.model import severity_rank
 from migrate.safeio import check_not_source, check_target
+from migrate.scan.cli import debug_option, file_timeout_option, print_errors
 
 
 def dirty_files(paths: list[Path]) -> list[str]:
@@ -96,6 +97,8 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
 @cliopts.fail_on_option(extra="Dry run only: a finding still there, to rewrite or to do by hand; --apply exits 0.")
 @cliopts.jobs_option()
 @cliopts.progress_option()
+@file_timeout_option
+@debug_option
 @cliopts.config_options()
 @click.option("--status", "show_status", is_flag=True,
               help="Tell which files an interrupted --apply wrote (its journal), then exit.")
@@ -117,6 +120,8 @@ def rewrite(
     config_file: Path | None,
     no_config: bool,
     show_status: bool,
+    file_timeout: float,
+    debug: bool,
 ) -> int:
     """Rewrite legacy Zoho calls in PATHS to OAuth + v3 (default: the current folder; prints a diff, --apply
     writes it).
@@ -136,12 +141,13 @@ def rewrite(
     config = discover(paths, config_file, enabled=not no_config)  # the same configuration and excludes as `scan`
     fail_on = str(cliopts.merged(ctx, "fail_on", fail_on, config.fail_on))
     jobs = int(cliopts.merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
+    file_timeout = float(cliopts.merged(ctx, "file_timeout", file_timeout, config.file_timeout))  # type: ignore[arg-type]
     rules_dirs = (*config.rules, *rules_dirs)
     exclude = (*config.exclude, *exclude, JOURNAL_NAME)
     ruleset = load_ruleset(rules_dirs)
     with Progress("zoho-migrate: rewrite: scanning", enabled=progress) as meter:
         options = RewriteOptions(annotate=annotate, rules_dirs=rules_dirs, excludes=exclude, jobs=jobs,
-                                 progress=meter)
+                                 progress=meter, file_timeout=file_timeout)
         plan = plan_rewrite(list(paths), ruleset, options)
     confine(plan, list(paths))  # nothing outside the roots given, even through a folder symlink
     if do_apply and not allow_dirty:
@@ -159,11 +165,11 @@ def rewrite(
         write_output(json.dumps(plan.to_json(), indent=2) + "\n", output)
     else:
         write_output(plan.diff(masked=True), output)
-    for error in plan.errors:
-        click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
     write_failed = False
+    failures = list(plan.failures)
     if do_apply:
         report = plan.apply(list(paths))
+        failures.extend(report.failures)
         if report.resumed:
             click.echo(f"zoho-migrate: finished an interrupted apply ({len(report.resumed)} files it had written "
                        "kept)", err=True)
@@ -174,6 +180,9 @@ def rewrite(
         click.echo(line, err=True)
     if patch_file is not None:
         click.echo(f"zoho-migrate: exact patch written to {patch_file} (mode 0600)", err=True)
+    internal = print_errors(plan.errors, failures, debug)
+    if internal:
+        return internal  # 2 after every other file's diff/write: a crash is neither "done" nor "findings"
     if do_apply:
         return EXIT_USAGE if write_failed else EXIT_OK  # an OS error is not the job done; a refusal by design is
     # like `scan`: 1 while a finding at or above --fail-on is still there (to be rewritten or done by hand)

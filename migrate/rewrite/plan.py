@@ -13,6 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.faults import (
+    DEFAULT_FILE_TIMEOUT,
+    FileBudgetExceeded,
+    FileFailure,
+    budget_note,
+    failure_from,
+    file_budget,
+)
 from migrate.formats.own import drop_own_outputs
 from migrate.rewrite.apply import ApplyReport
 from migrate.rewrite.diff import file_diff, mask_diff
@@ -39,6 +47,7 @@ class RewriteOptions:
     excludes: tuple[str, ...] = ()
     jobs: int = 0  # scan workers (0: one per CPU, as `scan` does)
     progress: Callable[[int], None] | None = None  # called with the count of files scanned so far
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file, for its scan and for its rewrite
 
 
 @dataclass
@@ -57,7 +66,8 @@ class RewritePlan:
     conflicts: list[Conflict]
     ruleset: RuleSet
     findings: list[Finding] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)  # internal errors (also in `errors`): exit 2
     _sources: dict[str, _Source] = field(default_factory=dict, repr=False)
 
     @property
@@ -131,14 +141,18 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     options = options or RewriteOptions()
     data = FixData(ruleset, tuple(options.rules_dirs))
     languages = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
-    scan_options = ScanOptions(jobs=options.jobs, excludes=options.excludes, mark_fixable=False)
+    scan_options = ScanOptions(
+        jobs=options.jobs, excludes=options.excludes, mark_fixable=False, file_timeout=options.file_timeout
+    )
     per_file: list[tuple[Path, str, list[Finding]]] = []
     findings_all: list[Finding] = []
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
+    failures: list[FileFailure] = []
     for root in _roots(paths):
         result = scan_paths([root], ruleset, scan_options, options.progress)
         drop_own_outputs(result)  # as `scan`: our own reports/SARIF/baselines are never rewritten
         errors.extend(result.errors)
+        failures.extend(result.failures)
         findings_all.extend(result.findings)
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for finding in result.findings:
@@ -157,13 +171,26 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             for f in findings:
                 manual.append(ManualStep(display, f.line, f.rule_id, "git-ignored file (a live credential?): " + f.message))
             continue
-        source = read_source(fs_path)
-        language = languages.detect(fs_path, source.path.read_bytes()[:256]) or ruleset.languages.get("other")
-        if language is None:
+        try:  # the per-file boundary (issue 12): this file's failure or stall is reported, the others go on
+            with file_budget(options.file_timeout):
+                source = read_source(fs_path)
+                language = languages.detect(fs_path, source.path.read_bytes()[:256]) or ruleset.languages.get("other")
+                if language is None:
+                    continue
+                result = rewrite_text(
+                    display, source.text, language, findings, ruleset, data, project_products, options.annotate
+                )
+                refused = _check_parse(language, source.text, result.text, fs_path.name)
+        except OSError as error:  # gone or unreadable since the scan: a note, like the scan's own
+            errors.append({"path": display, "message": f"unreadable: {error.strerror or error}"})
             continue
-        result = rewrite_text(
-            display, source.text, language, findings, ruleset, data, project_products, options.annotate
-        )
+        except FileBudgetExceeded:
+            errors.append({"path": display, "message": budget_note(options.file_timeout or 0) + ": not rewritten"})
+            continue
+        except Exception as error:
+            failures.append(failure_from(display, error))
+            errors.append(failures[-1].entry())
+            continue
         change = FileChange(
             path=display,
             fs_path=str(fs_path),
@@ -172,7 +199,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             rewritten=result.text,
             edits=result.applied,
         )
-        change.refused = _check_parse(language, source.text, result.text, fs_path.name)
+        change.refused = refused
         if change.refused:
             manual.append(ManualStep(display, 1, "zoho-migrate.parse", change.refused))
         files.append(change)
@@ -192,7 +219,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
                 files.append(change)
         manual.extend(steps)
     manual.sort(key=lambda s: (s.path, s.line, s.rule_id, s.text))
-    return RewritePlan(files, manual, conflicts, ruleset, findings_all, errors, sources)
+    return RewritePlan(files, manual, conflicts, ruleset, findings_all, errors, failures, sources)
 
 
 def _check_parse(language: Language, before: str, after: str, filename: str) -> str | None:

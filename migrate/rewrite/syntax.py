@@ -15,7 +15,10 @@ from functools import lru_cache
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
 QUOTES = ("'", '"', "`")
-IDENT = re.compile(r"[$@]?[A-Za-z_][\w$]*")
+# an identifier: letters (any script), digits after the first, `_`/`$`, and the combining marks and joiners that
+# identifiers may contain (`authToke\u0301n` once left a stray accent behind a rewritten operand: issue 12 fuzzing)
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u200c\u200d"
+IDENT = re.compile(rf"[$@]?[^\W\d][\w${_MARKS}]*")
 _SPACE = re.compile(r"[ \t]*")
 
 
@@ -45,8 +48,16 @@ def _line_comment_at(text: str, index: int, line_comments: tuple[str, ...]) -> b
 
 
 def match_close(text: str, open_index: int, line_comments: tuple[str, ...] = ()) -> int:
-    """Index of the bracket closing the one at `open_index`, or -1 when unbalanced."""
-    stack = [OPENERS[text[open_index]]]
+    """Index of the bracket closing the one at `open_index`, or -1 when unbalanced.
+
+    Also -1 when `open_index` is not an opening bracket of the text: callers compute the index from patterns
+    and language data (`{$` opens PHP interpolation with its brace first), and a wrong guess must cost one
+    missed edit, never the run (issue 12: `{$t}` crashed every scan of a PHP file).
+    """
+    opener = text[open_index : open_index + 1] if open_index >= 0 else ""
+    if opener not in OPENERS:
+        return -1
+    stack = [OPENERS[opener]]
     position = open_index + 1
     while position < len(text):
         char = text[position]
@@ -67,6 +78,18 @@ def match_close(text: str, open_index: int, line_comments: tuple[str, ...] = ())
                 return position
         position += 1
     return -1
+
+
+def interpolation_close(text: str, index: int, opener: str) -> int:
+    """Index of the bracket closing the interpolation `opener` (`${`, `#{`, `{$`, `$(`) that starts at `index`.
+
+    The opener's bracket may come first (PHP `{$`) or last (`${`): the bracket is found in the opener, not
+    assumed at its end. -1 when the opener has no bracket or the interpolation is not closed.
+    """
+    bracket = next((offset for offset, char in enumerate(opener) if char in OPENERS), -1)
+    if bracket < 0:
+        return -1
+    return match_close(text, index + bracket)
 
 
 def _in_url(text: str, index: int) -> bool:

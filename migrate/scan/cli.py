@@ -16,7 +16,8 @@ import click
 from migrate import baseline as baselines
 from migrate import cliopts
 from migrate.config import Config, discover
-from migrate.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from migrate.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, ConfigError
+from migrate.faults import DEFAULT_FILE_TIMEOUT, FileFailure, is_internal, report_failures
 from migrate.formats import FORMATS, RenderOptions, formatter
 from migrate.formats.own import drop_own_outputs
 from migrate.output import check_outputs, stale_outputs_removed, write_output
@@ -52,6 +53,30 @@ config_option = cliopts.config_option()
 no_config_option = cliopts.no_config_option()
 given = cliopts.given
 merged = cliopts.merged
+debug_option = click.option(
+    "--debug", is_flag=True, help="Print the traceback of a file that failed internally (default: to a temp file)."
+)
+file_timeout_option = click.option(
+    "--file-timeout",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_FILE_TIMEOUT,
+    show_default=True,
+    help="Time budget per file; a file over it is skipped as too complex (0: no budget).",
+)
+
+
+def print_errors(errors: list[dict[str, object]], failures: list[FileFailure], debug: bool) -> int:
+    """Notes and internal errors on stderr; the exit code they impose (EXIT_INTERNAL, or 0 for notes only).
+
+    A note (binary, too big, unreadable, over budget) is one line and leaves the exit code alone; an internal
+    error is one line per file plus where its traceback went, and makes the run exit 2.
+    """
+    for error in errors:
+        if not is_internal(error):
+            click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
+    report_failures(failures, debug, lambda line: click.echo(line, err=True))
+    return EXIT_INTERNAL if failures else EXIT_OK
 
 
 def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
@@ -121,6 +146,8 @@ def changed_only(paths: list[Path], rev: str) -> tuple[list[Path], set[str]]:
     help="Search the git history (all refs; with --changed-since, REV..HEAD) for credentials once committed.",
 )
 @cliopts.progress_option()
+@file_timeout_option
+@debug_option
 @config_options
 @click.pass_context
 @stale_outputs_removed
@@ -140,6 +167,8 @@ def scan(
     changed_since: str | None,
     history: bool,
     progress: bool | None,
+    file_timeout: float,
+    debug: bool,
     config_file: Path | None,
     no_config: bool,
 ) -> int:
@@ -159,6 +188,7 @@ def scan(
     fail_on = str(merged(ctx, "fail_on", fail_on, config.fail_on))
     jobs = int(merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
     max_file_size = merged(ctx, "max_file_size", max_file_size, config.max_file_size)  # type: ignore[assignment]
+    file_timeout = float(merged(ctx, "file_timeout", file_timeout, config.file_timeout))  # type: ignore[arg-type]
     baseline_file = baseline_file or config.baseline
     ruleset = load_ruleset([*config.rules, *rules_dirs])
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
@@ -182,6 +212,7 @@ def scan(
                 excludes=(*config.exclude, *exclude, *own),
                 max_file_size=max_file_size,
                 only_files=only,
+                file_timeout=file_timeout,
             )
             result = scan_paths(targets, ruleset, options, meter) if targets else ScanResult()
     drop_own_outputs(result)
@@ -195,11 +226,12 @@ def scan(
     colored = cliopts.use_color(color) and not output
     text = formatter(output_format).render(result, ruleset, RenderOptions(color=colored, fail_on=fail_on))
     write_output(text, output, color=colored)
-    for error in result.errors:
-        click.echo(f"zoho-migrate: note: {error['path']}: {error['message']}", err=True)
+    internal = print_errors(result.errors, result.failures, debug)
     if changed_since is not None and not history:
         click.echo(f"zoho-migrate: only files changed since {changed_since} were scanned", err=True)
     click.echo(summary_line(result), err=True)
+    if internal:
+        return internal  # 2, never 1: CI must tell a crash from a finding (every other file's result is out)
     return EXIT_FINDINGS if failing(result, fail_on) else EXIT_OK
 
 
@@ -236,14 +268,18 @@ def _excluded(path: str, globs: tuple[str, ...]) -> bool:
 @cliopts.exclude_option()
 @cliopts.jobs_option()
 @cliopts.progress_option()
+@file_timeout_option
+@debug_option
 @config_options
 @click.pass_context
 def scopes(ctx: click.Context, paths: tuple[Path, ...], output_format: str, output: Path | None,
            rules_dirs: tuple[Path, ...], fail_on: str | None, exclude: tuple[str, ...], jobs: int,
-           progress: bool | None, config_file: Path | None, no_config: bool) -> int:
+           progress: bool | None, file_timeout: float, debug: bool, config_file: Path | None,
+           no_config: bool) -> int:
     """Print the least-privilege OAuth scopes the legacy calls in PATHS need (default: the current folder).
 
-    Exit 0 (1 with --fail-on when a finding is at or above that severity), 2 on bad input."""
+    Exit 0 (1 with --fail-on when a finding is at or above that severity), 2 on bad input or when a file failed
+    internally (its scopes may be missing from the list)."""
     import json
 
     for path in paths:
@@ -251,9 +287,10 @@ def scopes(ctx: click.Context, paths: tuple[Path, ...], output_format: str, outp
             raise ConfigError(f"path does not exist: {path}")
     config: Config = discover(paths, config_file, enabled=not no_config)
     jobs = int(merged(ctx, "jobs", jobs, config.jobs))  # type: ignore[call-overload]
+    file_timeout = float(merged(ctx, "file_timeout", file_timeout, config.file_timeout))  # type: ignore[arg-type]
     ruleset = load_ruleset([*config.rules, *rules_dirs])
     targets = list(paths) or [Path(".")]
-    options = ScanOptions(jobs=jobs, excludes=(*config.exclude, *exclude))
+    options = ScanOptions(jobs=jobs, excludes=(*config.exclude, *exclude), file_timeout=file_timeout)
     with Progress("zoho-migrate: scanning", enabled=progress) as meter:
         result = scan_paths(targets, ruleset, options, meter)
     needed = sorted({scope for f in result.findings for scope in f.scopes})
@@ -270,4 +307,8 @@ def scopes(ctx: click.Context, paths: tuple[Path, ...], output_format: str, outp
     else:
         click.echo(f"zoho-migrate: no Zoho API call found in {where} ({result.files_scanned} files scanned): "
                    "nothing to scope", err=True)
+    # scopes of a file that failed are missing from the list: exit 2 says the list may be short
+    internal = print_errors([], result.failures, debug)
+    if internal:
+        return internal
     return EXIT_FINDINGS if fail_on and failing(result, fail_on) else EXIT_OK

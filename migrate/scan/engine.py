@@ -14,22 +14,38 @@ and tests/perf checks the findings are identical either way):
   every file, while the walk gets file types from readdir (0.72 s against 0.20 s for 11,600 files in bench/).
   It pays in big repositories with git's untracked cache or fsmonitor, where git answers without the tree walk;
 - with `only_files` (`--changed-since`), a lookup of those paths instead of a walk of the whole tree.
+
+Fault isolation (migrate/faults.py): each file is scanned inside a boundary, so an internal error on one file
+becomes an `errors` entry (plus a FileFailure with its traceback) and a file over `file_timeout` seconds a
+"too complex, skipped" note; the other files are scanned as usual. In parallel mode a watchdog also covers
+native code that a signal cannot interrupt: a worker still on one file well past the budget is killed, the pool
+is replaced, and every unfinished batch is submitted again without that file (see `_Pool`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from migrate.errors import ConfigError
+from migrate.faults import (
+    DEFAULT_FILE_TIMEOUT,
+    FileBudgetExceeded,
+    FileFailure,
+    budget_note,
+    failure_from,
+    file_budget,
+)
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
 from migrate.scan.finding import Finding
@@ -47,6 +63,12 @@ BATCH_SIZE = 16
 # batches queued per worker: enough that one slow file (a 3 MB minified bundle) does not leave the other workers
 # idle while the results wait for it in order; few enough (paths and small outcomes) to keep memory flat
 IN_FLIGHT_PER_WORKER = 32
+# the watchdog kills a worker still on one file this long after its budget ran out (the budget's own signal had
+# its chance: the file is stuck in native code), and looks this often while the scan waits for results
+WATCHDOG_GRACE = 1.0
+WATCHDOG_POLL = 0.25
+# after this many pool deaths that no file explains, the rest of the tree is scanned in this process
+MAX_POOL_RESTARTS = 16
 NO_FAST_PATHS_ENV = "ZOHO_MIGRATE_NO_FAST_PATHS"
 GIT_LISTING_ENV = "ZOHO_MIGRATE_GIT_LISTING"
 
@@ -61,6 +83,7 @@ class ScanOptions:
     only_files: set[str] | None = None  # relative paths (e.g. from --changed-since); None means all
     fast_paths: bool = True  # literal plan, git file listing, only_files lookup (same findings either way)
     mark_fixable: bool = True  # ask the rewriter which findings it would change (Finding.fixable)
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file (None or 0: no budget)
 
 
 @dataclass
@@ -68,7 +91,7 @@ class ScanResult:
     """Findings plus the stats and errors of DESIGN.md's JSON contract."""
 
     findings: list[Finding] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     files_scanned: int = 0
     files_skipped: int = 0
     suppressed: int = 0
@@ -77,6 +100,8 @@ class ScanResult:
     roots: list[str] = field(default_factory=list)
     # inline-suppressed findings: not in `findings` nor the exit code; SARIF lists them as in-source suppressions
     suppressed_findings: list[Finding] = field(default_factory=list)
+    # internal errors (each also in `errors`): the CLI prints them, writes their tracebacks and exits 2
+    failures: list[FileFailure] = field(default_factory=list)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -103,6 +128,7 @@ class _FileOutcome:
     scanned: bool = True
     error: str | None = None
     suppressed_findings: list[Finding] = field(default_factory=list)
+    failure: FileFailure | None = None
 
 
 _CLEAN = _FileOutcome([])
@@ -129,8 +155,15 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _prepare(ruleset: RuleSet, max_file_size: int, fast: bool = True, mark_fixable: bool = True) -> None:
+def _prepare(
+    ruleset: RuleSet,
+    max_file_size: int,
+    fast: bool = True,
+    mark_fixable: bool = True,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
+) -> None:
     """Compile the rules once for this scan; forked workers inherit them (and the literal plan, see _outcomes)."""
+    _STATE["budget"] = file_timeout or None
     compiled = CompiledRules(ruleset)
     _STATE["compiled"] = compiled
     _STATE["languages"] = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
@@ -146,7 +179,20 @@ def _ensure_plan() -> None:
 
 
 def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcome:
-    """Scan one file with the prepared rules; every failure becomes a skip note, never an exception."""
+    """Scan one file with the prepared rules; every failure becomes a skip note or a FileFailure, never an
+    exception, and a file over its time budget a "too complex" note (the fault boundary of issue 12)."""
+    budget: float | None = _STATE.get("budget")
+    try:
+        with file_budget(budget):
+            return _scan_file(path, display, gitignored)
+    except FileBudgetExceeded:
+        return _FileOutcome([], scanned=False, error=budget_note(budget or 0))
+    except Exception as error:
+        failure = failure_from(display, error)
+        return _FileOutcome([], scanned=False, error=failure.message, failure=failure)
+
+
+def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
     compiled: CompiledRules = _STATE["compiled"]
     languages: LanguageIndex = _STATE["languages"]
     try:
@@ -178,9 +224,17 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
     result = matcher.run()
     if not result.findings and not result.suppressed:
         return _CLEAN
+    outcome = _FileOutcome(result.findings, result.suppressed, suppressed_findings=result.suppressed_findings)
     if result.findings and _STATE.get("mark_fixable"):
-        _mark_fixable(display, text, language, result.findings, compiled.ruleset)
-    return _FileOutcome(result.findings, result.suppressed, suppressed_findings=result.suppressed_findings)
+        # the findings stand on their own: a rewriter failure or stall costs only the `fixable` marks
+        try:
+            _mark_fixable(display, text, language, result.findings, compiled.ruleset)
+        except FileBudgetExceeded:
+            outcome.error = f"too complex, `fixable` not decided (budget {_STATE.get('budget') or 0:g} s)"
+        except Exception as error:
+            outcome.failure = failure_from(display, error)
+            outcome.error = outcome.failure.message
+    return outcome
 
 
 def _mark_fixable(display: str, text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> None:
@@ -195,8 +249,17 @@ def _mark_fixable(display: str, text: str, language: Language, findings: list[Fi
 _Work = tuple[str, str, bool]  # path, display path, git-ignored
 
 
-def _scan_batch(batch: list[_Work]) -> list[_FileOutcome]:
-    return [scan_file(Path(p), display, ignored) for p, display, ignored in batch]
+def _scan_batch(batch: list[_Work], batch_id: int = -1, indexes: list[int] | None = None) -> list[_FileOutcome]:
+    """Scan a batch in a worker, recording in the watchdog's table which file it is on since when."""
+    table = _STATE.get("table")
+    outcomes = []
+    for position, (p, display, ignored) in enumerate(batch):
+        if table is not None:
+            table.start(batch_id, indexes[position] if indexes else position)
+        outcomes.append(scan_file(Path(p), display, ignored))
+    if table is not None:
+        table.idle()
+    return outcomes
 
 
 def _entries(paths: Iterable[Path], options: ScanOptions, walker: Walker, fast: bool) -> Iterator[_Work]:
@@ -235,17 +298,205 @@ def _outcomes(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutc
         for path, display, ignored in chain(head, work):
             yield display, scan_file(Path(path), display, ignored)
         return
-    context = multiprocessing.get_context("fork")
-    pending: deque[tuple[list[_Work], Future[list[_FileOutcome]]]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for batch in _batches(chain(head, work), BATCH_SIZE):
-            pending.append((batch, pool.submit(_scan_batch, batch)))
+    yield from _parallel(chain(head, work), jobs)
+
+
+class _Table:
+    """What each worker process is scanning since when: (pid, batch id, index in batch, start), one row each.
+
+    Shared memory without a lock: each row has one writer (its worker); the parent only reads, and a torn read
+    costs at most one poll's delay.
+    """
+
+    WIDTH = 4
+
+    def __init__(self, rows: int, context: Any) -> None:
+        self.cells = context.RawArray("d", rows * self.WIDTH)
+        self.next_row = context.Value("i", 0)
+        self.row = -1
+
+    def claim(self) -> None:
+        with self.next_row.get_lock():
+            row = self.next_row.value
+            self.next_row.value += 1
+        self.row = row if row < len(self.cells) // self.WIDTH else -1  # no row left: unwatched, never broken
+
+    def start(self, batch_id: int, index: int) -> None:
+        if self.row >= 0:
+            base = self.row * self.WIDTH
+            self.cells[base + 3] = 0.0
+            self.cells[base : base + 3] = [float(os.getpid()), float(batch_id), float(index)]
+            self.cells[base + 3] = time.monotonic()
+
+    def idle(self) -> None:
+        if self.row >= 0:
+            self.cells[self.row * self.WIDTH + 3] = 0.0
+
+    def busy(self) -> Iterator[tuple[int, int, int, float]]:
+        """(pid, batch id, index, seconds on that file) for every worker inside a file now."""
+        now = time.monotonic()
+        for row in range(len(self.cells) // self.WIDTH):
+            pid, batch_id, index, started = self.cells[row * self.WIDTH : (row + 1) * self.WIDTH]
+            if started > 0:
+                yield int(pid), int(batch_id), int(index), now - started
+
+
+def _solo(item: _Work, sender: Any) -> None:
+    """Body of a probe process (`_Pool._probe`): scan one file, send the outcome back."""
+    sender.send(_scan_batch([item])[0])
+    sender.close()
+
+
+def _init_worker(table: _Table) -> None:
+    table.claim()
+    _STATE["table"] = table
+
+
+@dataclass
+class _Batch:
+    """A batch of files and what is known of them; `preset` holds outcomes decided without a worker."""
+
+    id: int
+    work: list[_Work]
+    preset: dict[int, _FileOutcome] = field(default_factory=dict)
+    future: Future[list[_FileOutcome]] | None = None
+
+    def todo(self) -> tuple[list[_Work], list[int]]:
+        indexes = [i for i in range(len(self.work)) if i not in self.preset]
+        return [self.work[i] for i in indexes], indexes
+
+    def outcomes(self, scanned: list[_FileOutcome]) -> list[_FileOutcome]:
+        merged = dict(self.preset)
+        merged.update(zip(self.todo()[1], scanned, strict=True))
+        return [merged[i] for i in range(len(self.work))]
+
+
+class _Pool:
+    """A process pool with a watchdog, replaced (and its unfinished batches re-submitted) when a worker dies.
+
+    The per-file budget's signal interrupts Python code and regexes inside the worker; a file stuck in native
+    code past budget + WATCHDOG_GRACE gets its worker killed, and is then reported "too complex, skipped".
+    A worker that dies for another reason (a crash in native code) takes the pool down with it: each file then in
+    progress is scanned again alone in a fresh process (`_probe`), so the one that kills its process is reported
+    as an internal error and the bystanders keep their results.
+    """
+
+    def __init__(self, jobs: int, budget: float | None) -> None:
+        self.jobs = jobs
+        self.budget = budget
+        self.context = multiprocessing.get_context("fork")
+        self.killed: set[tuple[int, int]] = set()
+        self.restarts = 0
+        self.executor: ProcessPoolExecutor | None = None
+        self._start()
+
+    def _start(self) -> None:
+        self.table = _Table(self.jobs, self.context)
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=self.context, initializer=_init_worker, initargs=(self.table,)
+        )
+
+    def submit(self, batch: _Batch) -> None:
+        work, indexes = batch.todo()
+        if self.executor is None:  # too many restarts: the rest runs here, still file by file
+            batch.future = Future()
+            batch.future.set_result([scan_file(Path(p), d, g) for p, d, g in work])
+            return
+        batch.future = self.executor.submit(_scan_batch, work, batch.id, indexes)
+
+    def result(self, batch: _Batch, pending: deque[_Batch]) -> list[_FileOutcome]:
+        """The batch's outcomes, watching for stuck workers and recovering from dead ones meanwhile."""
+        while True:
+            assert batch.future is not None
+            try:
+                return batch.outcomes(batch.future.result(timeout=WATCHDOG_POLL if self.budget else None))
+            except FutureTimeout:
+                self._watch()
+            except Exception:  # BrokenProcessPool, or a batch that failed outside the per-file boundary
+                self._recover([batch, *pending])
+
+    def _limit(self) -> float:
+        return (self.budget or 0) + max(WATCHDOG_GRACE, (self.budget or 0) / 2)
+
+    def _watch(self) -> None:
+        limit = self._limit()
+        for pid, batch_id, index, seconds in self.table.busy():
+            if seconds > limit and (batch_id, index) not in self.killed:
+                self.killed.add((batch_id, index))
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:  # finished meanwhile
+                    self.killed.discard((batch_id, index))
+
+    def _recover(self, unfinished: list[_Batch]) -> None:
+        in_progress = {(batch_id, index) for _, batch_id, index, _ in self.table.busy()}
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        attributed = bool(self.killed)
+        by_id = {batch.id: batch for batch in unfinished}
+        for batch_id, index in self.killed:
+            if batch_id in by_id:
+                by_id[batch_id].preset[index] = _FileOutcome([], scanned=False, error=budget_note(self.budget or 0))
+        if not self.killed:  # a death the watchdog did not cause: find the file that causes it
+            for batch_id, index in sorted(in_progress):
+                if batch_id in by_id and index not in by_id[batch_id].preset:
+                    outcome = self._probe(by_id[batch_id].work[index])
+                    by_id[batch_id].preset[index] = outcome
+                    attributed = attributed or outcome.failure is not None
+        self.killed.clear()
+        if not attributed:  # a death no file explains: retried, but not forever
+            self.restarts += 1
+        if self.restarts > MAX_POOL_RESTARTS:
+            self.executor = None
+        else:
+            self._start()
+        for batch in unfinished:
+            future = batch.future
+            if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+                self.submit(batch)
+
+    def _probe(self, item: _Work) -> _FileOutcome:
+        """Scan one file alone in a fresh process: if that process dies too, the file is the cause."""
+        receiver, sender = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=_solo, args=(item, sender), daemon=True)
+        process.start()
+        sender.close()
+        try:
+            if receiver.poll(self._limit() if self.budget else None):
+                return receiver.recv()  # type: ignore[no-any-return]
+            process.kill()  # stuck in native code past the budget, alone this time
+            return _FileOutcome([], scanned=False, error=budget_note(self.budget or 0))
+        except (EOFError, OSError):
+            process.join()
+            message = f"internal error: the worker process died on this file (exit code {process.exitcode})"
+            failure = FileFailure(item[1], message, "")
+            return _FileOutcome([], scanned=False, error=message, failure=failure)
+        finally:
+            receiver.close()
+            process.join()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _parallel(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutcome]]:
+    """Batches in worker processes, a bounded number in flight, outcomes in listing order."""
+    pool = _Pool(jobs, _STATE.get("budget"))
+    pending: deque[_Batch] = deque()
+    try:
+        for batch_id, items in enumerate(_batches(work, BATCH_SIZE)):
+            batch = _Batch(batch_id, items)
+            pool.submit(batch)
+            pending.append(batch)
             while len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
-                done_batch, future = pending.popleft()
-                yield from zip((d for _, d, _ in done_batch), future.result(), strict=True)
+                done = pending.popleft()
+                yield from zip((d for _, d, _ in done.work), pool.result(done, pending), strict=True)
         while pending:
-            done_batch, future = pending.popleft()
-            yield from zip((d for _, d, _ in done_batch), future.result(), strict=True)
+            done = pending.popleft()
+            yield from zip((d for _, d, _ in done.work), pool.result(done, pending), strict=True)
+    finally:
+        pool.close()
 
 
 def scan_paths(
@@ -259,17 +510,20 @@ def scan_paths(
     started = time.perf_counter()
     fast = fast_paths_enabled(options)
     max_size = options.max_file_size or ruleset.scan.max_file_size
-    _prepare(ruleset, max_size, fast, options.mark_fixable)
+    _prepare(ruleset, max_size, fast, options.mark_fixable, options.file_timeout)
     walker = Walker(skip_dirs=frozenset(ruleset.scan.skip_dirs), excludes=options.excludes)
     result = ScanResult(roots=[p.as_posix() for p in paths])
     work = _entries(paths, options, walker, fast)
-    file_errors: list[dict[str, str]] = []
+    file_errors: list[dict[str, Any]] = []
     for index, (display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
         if outcome.scanned:
             result.files_scanned += 1
         else:
             result.files_skipped += 1
-        if outcome.error:
+        if outcome.failure is not None:
+            result.failures.append(outcome.failure)
+            file_errors.append(outcome.failure.entry())
+        elif outcome.error:
             file_errors.append({"path": display, "message": outcome.error})
         if outcome.findings:
             result.findings.extend(outcome.findings)

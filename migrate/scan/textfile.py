@@ -77,11 +77,14 @@ def is_binary(data: bytes) -> bool:
 
 def decode(data: bytes) -> TextFile:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252, else Latin-1 (never fails, never loses bytes)."""
+    utf16 = _utf16(data) if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None
     if data.startswith(codecs.BOM_UTF8):
         text, encoding, bom = data[3:].decode("utf-8", errors="surrogateescape"), "utf-8", True
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text, encoding, bom = data.decode("utf-16"), "utf-16", True
+    elif utf16 is not None:
+        text, encoding, bom = utf16, "utf-16", True
     else:
+        # also bytes that only look like UTF-16 (`FF FE 41`: odd length, lone surrogates): as 8-bit text below,
+        # which keeps every byte, rather than a UnicodeDecodeError that once aborted whole scans (issue 12)
         bom = False
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
@@ -97,6 +100,17 @@ def decode(data: bytes) -> TextFile:
     else:
         newline = "\n"
     return TextFile(text=text, encoding=encoding, bom=bom, newline=newline)
+
+
+def _utf16(data: bytes) -> str | None:
+    """The text of a file starting with a UTF-16 BOM, or None when the rest is not valid UTF-16.
+
+    Strict decoding: a replacement character would lose bytes on the way back (`rewrite --apply`).
+    """
+    try:
+        return data.decode("utf-16")
+    except UnicodeDecodeError:
+        return None
 
 
 def encode(text_file: TextFile, text: str) -> bytes:

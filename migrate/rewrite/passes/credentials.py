@@ -17,6 +17,7 @@ from migrate.rewrite.syntax import (
     enclosing_opener,
     expression_end,
     in_string,
+    interpolation_close,
     line_end,
     line_start,
     match_close,
@@ -86,8 +87,11 @@ def _run_rule(text: str, ctx: FileContext, rule: Rule) -> list[Edit]:
             key_at = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
             if in_string(text, key_at):
                 continue  # `'"authtoken": t'` is text, not a map entry
-            if inside and enclosing_opener(text, key_at) not in inside:
-                continue  # `f(authtoken: string)` is a parameter's type, not an entry
+            opener = enclosing_opener(text, key_at) if inside else None
+            if inside and (opener is None or opener not in inside):
+                # `f(authtoken: string)` is a parameter's type, not an entry; no bracket found (statement level,
+                # or further back than enclosing_opener looks) is not an entry either: never guess an edit
+                continue
             edit = _entry_edit(text, m, ctx, rule.id, param)
             if edit is not None:
                 found.append(edit)
@@ -139,7 +143,7 @@ def _query_edit(text: str, m: re.Match[str], ctx: FileContext, rule_id: str, par
             break
         opener = next((o for o in ctx.fixes.interpolation if text.startswith(o, position)), None)
         if opener is not None:
-            close = match_close(text, position + len(opener) - 1)
+            close = interpolation_close(text, position, opener)
             if close < 0:
                 return None
             value_parts.append(text[position : close + 1])

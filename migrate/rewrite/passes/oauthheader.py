@@ -11,7 +11,7 @@ import re
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
-from migrate.rewrite.syntax import QUOTES, match_close, operand_end, string_bounds
+from migrate.rewrite.syntax import QUOTES, interpolation_close, operand_end, string_bounds
 
 SCHEME = re.compile(r"Zoho-authtoken(?P<space>\s+)", re.IGNORECASE)
 
@@ -88,7 +88,7 @@ def _spliced_end(text: str, index: int, ctx: FileContext) -> int | None:
     assert ctx.fixes is not None
     for opener in ctx.fixes.interpolation:
         if text.startswith(opener, index):
-            close = match_close(text, index + len(opener) - 1)
+            close = interpolation_close(text, index, opener)
             return close + 1 if close > 0 else None
     m = re.compile(r"\$\{?\w+\}?|[0-9a-fA-F]{32}(?![0-9a-fA-F])").match(text, index)
     return m.end() if m else None
