@@ -63,16 +63,25 @@ def php_xml(n: int) -> str:
 
 
 def py_base(n: int) -> str:
-    """(b) n base-URL constants, each used by a call that sends the authtoken."""
+    """(b) n base-URL constants, each used by a call that sends the authtoken: every other one in `params`,
+    the others in a URL variable built from the constant and the token (each such variable is tainted)."""
     head = "import requests\n\nTOKEN = 'x'\n"
     constants = "".join(f'BASE_{i} = "https://invoice.zoho.com/api/"\n' for i in range(n))
-    uses = "".join(
-        f"\n\ndef items_{i}(org):\n"
-        f'    url_{i} = BASE_{i} + "items/"\n'
-        f'    return requests.get(url_{i}, params={{"authtoken": TOKEN, "scope": "invoiceapi", "organization_id": org}})\n'
-        for i in range(n)
-    )
-    return head + constants + uses
+    uses = []
+    for i in range(n):
+        if i % 2:
+            uses.append(
+                f"\n\ndef items_{i}(org):\n"
+                f'    url_{i} = BASE_{i} + "items/"\n'
+                f'    return requests.get(url_{i}, params={{"authtoken": TOKEN, "scope": "invoiceapi", "organization_id": org}})\n'
+            )
+        else:
+            uses.append(
+                f"\n\ndef items_{i}(org):\n"
+                f'    url_{i} = BASE_{i} + "items/?authtoken=" + TOKEN + "&organization_id=" + org\n'
+                f"    return requests.get(url_{i})\n"
+            )
+    return head + constants + "".join(uses)
 
 
 def php_brace_line(n: int) -> str:

@@ -7,6 +7,7 @@ here is timed). They are compared on every fixture file and on texts built to hi
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.passes import xmlreply
 from migrate.rewrite.passes.endpoints import _constant_name, _usage_regex
 from migrate.rewrite.textedit import History
+from migrate.scan.languages import LanguageIndex
 from tests.conftest import FIXTURES
 
 FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.stat().st_size < 300_000)
@@ -103,3 +105,111 @@ def test_match_url_is_remembered(ruleset, data):
     ctx = _context(ruleset, data, "")
     first = ctx.match_url("https://invoice.zoho.com/api/items/")
     assert first is not None and ctx.match_url("https://invoice.zoho.com/api/items/") is first
+
+
+def _old_taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
+    """headers._taint before it was linear: every definition searched for every tainted name with its own regex."""
+    from migrate.rewrite.passes.headers import MAX_TAINT_ROUNDS, NEAR, _sites_in
+    from migrate.rewrite.syntax import at_statement_start, statement_extent
+
+    def mentions(body: str, name: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body) is not None
+
+    assignment = ctx.fixes.assignment if ctx.fixes else None
+    names: dict[str, set[int]] = {}
+    where: dict[str, list[int]] = {}
+    for index, name in ctx.site_receivers.items():
+        names.setdefault(name, set()).add(ctx.auth_sites[index])
+        where.setdefault(name, []).append(ctx.auth_sites[index])
+    if assignment is None:
+        return names, where
+    definitions = []
+    for m in assignment.finditer(text):
+        if at_statement_start(text, m.start()):
+            span = statement_extent(text, m.start())
+            definitions.append((m.group("name"), span.start, span.end))
+    sorted_sites = sorted(ctx.auth_sites)
+    for _ in range(MAX_TAINT_ROUNDS):
+        changed = False
+        for name, start, end in definitions:
+            sites = _sites_in(sorted_sites, [(start, end)])
+            body = text[start:end]
+            for other, other_sites in names.items():
+                near = any(0 <= start - d <= NEAR for d in where.get(other, ()))
+                if other != name and mentions(body, other) and near:
+                    sites |= other_sites
+            if sites and not sites <= names.get(name, set()):
+                names[name] = names.get(name, set()) | sites
+                changed = True
+            if sites and start not in where.get(name, []):
+                where.setdefault(name, []).append(start)
+        if not changed:
+            break
+    return names, where
+
+
+def _old_definition_text(text: str, ctx: FileContext, name: str) -> str:
+    from migrate.rewrite.syntax import statement_extent
+
+    assignment = ctx.fixes.assignment if ctx.fixes else None
+    for m in assignment.finditer(text) if assignment else ():
+        if m.group("name") == name:
+            span = statement_extent(text, m.start())
+            return text[span.start : span.end]
+    return ""
+
+
+def _legacy_texts() -> list[tuple[str, str]]:
+    """(file name, text) of every fixture source file, plus generated ones with many tainted names."""
+    import sys
+
+    from tests.conftest import REPO
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import growth
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    texts = [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in FILES if p.suffix in SOURCE_SUFFIXES]
+    for shape, (name, generate) in growth.SHAPES.items():
+        texts.append((name, generate(7 if "line" in shape or "minified" in shape else 24)))
+    texts.append(("dollar.js", 'const $u = "https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t;\n'
+                  "const $$u = 1;\nconst a$u = $u + '&x=1';\nfetch($u);\nfetch(a$u, {method: 'GET'});\n"))
+    return texts
+
+
+SOURCE_SUFFIXES = {".py", ".php", ".js", ".ts", ".rb", ".java", ".go", ".cs", ".sh", ".ds", ".dg"}
+
+
+def test_taint_and_definitions_same_as_before(ruleset, data, monkeypatch):
+    """Rewrite every fixture and generated file; at each call, the new taint and definitions equal the old ones."""
+    from migrate.rewrite.passes import headers
+
+    new_taint, new_definition = headers._taint, headers.definition_text
+    checked = {"taint": 0, "definitions": 0}
+
+    def taint_both(text, ctx):
+        names, where = new_taint(text, ctx)
+        old_names, old_where = _old_taint(text, ctx)
+        assert names == old_names
+        assert where == {name: sorted(starts) for name, starts in old_where.items()}
+        checked["taint"] += bool(names)
+        return names, where
+
+    def definition_both(text, ctx, name):
+        found = new_definition(text, ctx, name)
+        assert found == _old_definition_text(text, ctx, name)
+        checked["definitions"] += bool(found)
+        return found
+
+    monkeypatch.setattr(headers, "_taint", taint_both)
+    monkeypatch.setattr(headers, "definition_text", definition_both)
+    languages = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
+    for name, text in _legacy_texts():
+        language = languages.detect(Path(name), text.encode()[:256])
+        if language is None:
+            continue
+        findings = scan_text(ruleset, text, language, name)
+        if findings:
+            rewrite_text(name, text, language, findings, ruleset, data)
+    assert checked["taint"] > 20 and checked["definitions"] > 20, checked
