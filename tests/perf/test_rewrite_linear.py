@@ -213,3 +213,21 @@ def test_taint_and_definitions_same_as_before(ruleset, data, monkeypatch):
         if findings:
             rewrite_text(name, text, language, findings, ruleset, data)
     assert checked["taint"] > 20 and checked["definitions"] > 20, checked
+
+
+def test_lines_before_same_as_before():
+    from migrate.rewrite.passes.headers import _lines_before
+
+    def old(text: str, start: int, names: list[str]) -> str:
+        begin = start
+        for _ in range(20):
+            begin = text.rfind("\n", 0, max(begin - 1, 0)) + 1
+            if begin == 0:
+                break
+        lines = text[begin:start].split("\n")
+        return "\n".join(line for line in lines if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", line) for n in names))
+
+    text = "q = {}\nq.Set('organization_id', org)\n$u = 1\na$u = 2\n$$u = 3\nurl_2 = url\nurls = 1\nreq(q, url)\n"
+    start = text.index("req(")
+    for names in (["q"], ["url"], ["$u"], ["u"], ["url", "$u", "q"], []):
+        assert _lines_before(text, start, names) == old(text, start, names), names

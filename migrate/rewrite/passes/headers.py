@@ -69,14 +69,17 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, 
         definitions.append((m.group("name"), span.start, span.end, body, frozenset(WORD.findall(body))))
     sorted_sites = sorted(ctx.auth_sites)
     known = {name: set(starts) for name, starts in where.items()}
+    special = [name for name in names if not WORD.fullmatch(name)]
     for _ in range(MAX_TAINT_ROUNDS):
         changed = False
         for name, start, end, body, words in definitions:
             sites = _sites_in(sorted_sites, [(start, end)])
-            for other in _mentioned(body, words, names):
+            for other in _mentioned(body, words, names, special):
                 if other != name and _near(where.get(other, []), start):
                     sites |= names[other]
             if sites and not sites <= names.get(name, set()):
+                if name not in names and not WORD.fullmatch(name):
+                    special.append(name)
                 names[name] = names.get(name, set()) | sites
                 changed = True
             if sites and start not in known.setdefault(name, set()):
@@ -90,14 +93,14 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, 
 WORD = re.compile(r"\w+")
 
 
-def _mentioned(body: str, words: frozenset[str] | set[str], names: dict[str, set[int]]) -> set[str]:
+def _mentioned(body: str, words: frozenset[str] | set[str], names: dict[str, set[int]], special: list[str]) -> set[str]:
     """The names `body` mentions (as `_mentions` decides), given the body's `\\w+` words.
 
-    A name made of word characters is mentioned exactly when it is one of the words; any other name (`$el` in
-    JavaScript) is searched for.
+    A name made of word characters is mentioned exactly when it is one of the words; the `special` ones (any
+    other name, `$el` in JavaScript) are searched for.
     """
     found = {name for name in words if name in names}
-    found.update(name for name in names if not WORD.fullmatch(name) and _mentions(body, name))
+    found.update(name for name in special if _mentions(body, name))
     return found
 
 
@@ -131,6 +134,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         return []
     tainted, defined_at = _taint(text, ctx)
     order = {name: index for index, name in enumerate(tainted)}
+    special = [name for name in tainted if not WORD.fullmatch(name)]
     sorted_sites = sorted(ctx.auth_sites)
     edits: list[Edit] = []
     handled: set[int] = set()
@@ -147,7 +151,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 body += "".join(text[a:b] for a, b in spans[1:])
             sites = _sites_in(sorted_sites, spans)
             variable = m.groupdict().get("var")
-            mentioned = _mentioned(body, set(WORD.findall(body)), tainted)
+            mentioned = _mentioned(body, set(WORD.findall(body)), tainted, special)
             for name in mentioned:  # a name counts where it was defined shortly before
                 if (
                     name != variable
@@ -215,7 +219,13 @@ def _lines_before(text: str, start: int, names: list[str]) -> str:
         if begin == 0:
             break
     lines = text[begin:start].split("\n")
-    return "\n".join(line for line in lines if any(_mentions(line, n) for n in names))
+    plain = {n for n in names if WORD.fullmatch(n)}  # by words, not one regex per name (see _mentioned)
+    special = [n for n in names if n not in plain]
+    return "\n".join(
+        line
+        for line in lines
+        if not plain.isdisjoint(WORD.findall(line)) or any(_mentions(line, n) for n in special)
+    )
 
 
 def _defines(text: str, ctx: FileContext, statement_start: int, name: str) -> bool:
