@@ -231,3 +231,19 @@ def test_lines_before_same_as_before():
     start = text.index("req(")
     for names in (["q"], ["url"], ["$u"], ["u"], ["url", "$u", "q"], []):
         assert _lines_before(text, start, names) == old(text, start, names), names
+
+
+def test_one_line_of_many_calls_is_judged_once(ruleset, data, monkeypatch):
+    """A minified line holding n requests is one statement: the headers pass looks at its words once, not n times."""
+    from migrate.rewrite.passes import headers
+
+    url = "https://crm.zoho.com/crm/private/json/Leads/getRecords?scope=crmapi&authtoken="
+    text = " ".join(f'fetch("{url}" + t + "&i={i}");' for i in range(30)) + "\n"
+    language = ruleset.languages["javascript"]
+    findings = scan_text(ruleset, text, language, "bundle.js")
+    calls = []
+    original = headers._mentioned
+    monkeypatch.setattr(headers, "_mentioned", lambda *args: calls.append(1) or original(*args))
+    result = rewrite_text("bundle.js", text, language, findings, ruleset, data)
+    assert any("header" in step.text for step in result.manual)  # the one decision: the header, made async
+    assert len(calls) == 1
