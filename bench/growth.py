@@ -85,8 +85,9 @@ def py_base(n: int) -> str:
 
 
 def php_brace_line(n: int) -> str:
-    """(c) one line of n x ~100 bytes of `{$` followed by as many closing braces, after a legacy call."""
-    line = "{$" * (17 * n) + "}" * (17 * n)
+    """(c) one line of n x 100 bytes of nested interpolation `{$a{$a...}}` in a string, after a legacy call (the
+    200 KB class at n=2000: tree-sitter's error recovery on it runs at kilobytes per second)."""
+    line = "{$a" * (25 * n) + "}" * (25 * n)
     return (
         "<?php\n"
         f'$r = file_get_contents("{URL}?scope=crmapi&authtoken=" . $t);\n'
