@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/build_corpus.py            # every size in bench/corpus.yaml
     .venv/bin/python bench/build_corpus.py --sizes 25  # only the 25 MB tree
+    .venv/bin/python bench/build_corpus.py --legacy    # only tree-legacy-40mb (the registry corpus + era packages)
 
 Real code, not only generated text: source distributions from PyPI (`pip download --no-deps --no-binary :all:`)
 and package tarballs from npm (`npm pack`), unpacked once into bench/corpus/pool/. Each tree
@@ -46,7 +47,7 @@ def _log(message: str) -> None:
 
 
 def download(config: dict) -> list[Path]:
-    """Fetch the pinned archives once (cached in bench/corpus/downloads/)."""
+    """Fetch the pinned archives once (cached in bench/corpus/downloads/); `config` holds `pypi` and `npm` lists."""
     archives = []
     pypi_dir = CORPUS / "downloads" / "pypi"
     npm_dir = CORPUS / "downloads" / "npm"
@@ -207,11 +208,90 @@ def build_tree(size_mb: int, files: list[tuple[Path, int]], pool: Path, config: 
     return manifest
 
 
+def legacy_corpus(config: dict) -> Path:
+    return Path(os.environ.get("ZOHO_MIGRATE_LEGACY_CORPUS") or config["legacy"]["corpus"])
+
+
+def build_legacy_tree(config: dict) -> dict:
+    """tree-legacy-<N>mb: every file of the registry corpus of real authtoken-era Zoho code, then whole packages
+    of the same era until the tree holds N megabytes (files over the size limit and skipped folders left out)."""
+    spec = config["legacy"]
+    size_mb = spec["size_mb"]
+    source = legacy_corpus(config)
+    if not source.is_dir():
+        raise SystemExit(f"build_corpus: the registry corpus {source} is missing (set ZOHO_MIGRATE_LEGACY_CORPUS)")
+    tree = CORPUS / f"tree-legacy-{size_mb}mb"
+    manifest_path = CORPUS / f"tree-legacy-{size_mb}mb.json"
+    zoho_files = pool_files(source, config["max_file_bytes"])
+    stamp = hashlib.sha256(json.dumps([spec, len(zoho_files)], sort_keys=True).encode()).hexdigest()[:16]
+    if manifest_path.exists() and tree.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("stamp") == stamp:
+            return manifest
+    pool = unpack(download(spec))
+    _log(f"tree-legacy-{size_mb}mb")
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    total = zoho_bytes = 0
+    counts = {"zoho": 0, "era": 0}
+    packages = []
+    for archive in sorted((pool / name for name in _archive_stems(spec)), key=str):
+        packages.append(archive.name)
+    plan = [("zoho", source, path, size) for path, size in zoho_files]
+    for name in packages:
+        plan += [("era", pool, path, size) for path, size in pool_files(pool / name, config["max_file_bytes"])]
+    for kind, root, path, size in plan:
+        if kind == "era" and total >= size_mb * 1_000_000:
+            break
+        target = tree / kind / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+        total += size
+        counts[kind] += 1
+        zoho_bytes += size if kind == "zoho" else 0
+    (tree / ".semgrepignore").write_text("# every file is scanned (see bench/README.md)\n", encoding="utf-8")
+    _git(tree, "init", "-q")
+    _git(tree, "add", "-A", ".")
+    _git(tree, "commit", "-q", "-m", "legacy benchmark corpus")
+    manifest = {
+        "stamp": stamp,
+        "tree": tree.relative_to(BENCH.parent).as_posix(),
+        "real_files": counts["zoho"] + counts["era"],
+        "real_bytes": total,
+        "zoho_files": counts["zoho"],
+        "zoho_bytes": zoho_bytes,
+        "packages": packages,
+        "legacy_files": 0,
+        "legacy_bytes": 0,
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest
+
+
+def _archive_stems(spec: dict) -> list[str]:
+    stems = []
+    for archive in download(spec):
+        stems.append(archive.name.removesuffix(".tar.gz").removesuffix(".tgz").removesuffix(".zip"))
+    return stems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="*", help="tree sizes in MB (default: corpus.yaml's)")
+    parser.add_argument("--legacy", action="store_true", help="build only the legacy tree (registry corpus + era packages)")
     args = parser.parse_args(argv)
     config = load_config()
+    if args.legacy:
+        manifest = build_legacy_tree(config)
+        print(
+            f"{manifest['tree']}: {manifest['zoho_files']} registry-corpus files ({manifest['zoho_bytes'] / 1e6:.1f} MB), "
+            f"{manifest['real_files'] - manifest['zoho_files']} files of {', '.join(manifest['packages'])} "
+            f"({manifest['real_bytes'] / 1e6:.1f} MB in all)"
+        )
+        return 0
     archives = download(config)
     pool = unpack(archives)
     files = pool_files(pool, config["max_file_bytes"])

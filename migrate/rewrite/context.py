@@ -24,6 +24,7 @@ ZOHO_URL = re.compile(
     r"(?:https?://)?(?<![\w.-])[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}$#%?]*)?", re.IGNORECASE
 )
 _ZOHO_DOT = re.compile(r"\.zoho", re.IGNORECASE)
+URL_MEMO_LIMIT = 10_000  # distinct URLs remembered per file (a bound on memory, not on correctness)
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
 
@@ -72,6 +73,8 @@ class FileContext:
     uses_helper: bool = False
     helper_module: str = "zoho_auth"
     package: str | None = None
+    # per-file analyses of the original text that several passes or findings ask for (worked out once)
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_line: dict[int, list[Finding]] = defaultdict(list)
@@ -79,6 +82,7 @@ class FileContext:
             for line in range(finding.line, max(finding.line, finding.end_line) + 1):
                 self.by_line[line].append(finding)
         self._products: dict[str, int] | None = None
+        self._urls: dict[str, EndpointMatch | None] = {}
 
     # where the scanner flagged -----------------------------------------------------------------------------------
     def rules_with_action(self, action: str) -> list[Rule]:
@@ -110,10 +114,17 @@ class FileContext:
 
     # the file's Zoho products ------------------------------------------------------------------------------------
     def match_url(self, url: str) -> EndpointMatch | None:
-        """The endpoint map's match; `.../api/v3/invoices` also tries `.../invoices/` (families end in `/{rest*}`)."""
+        """The endpoint map's match; `.../api/v3/invoices` also tries `.../invoices/` (families end in `/{rest*}`).
+
+        Remembered per URL: a file repeats the same few URLs, and the map's lookup parses each one.
+        """
+        if url in self._urls:
+            return self._urls[url]
         resolved = self.ruleset.endpoints.match(url)
         if resolved is None and not url.endswith("/") and "?" not in url:
             resolved = self.ruleset.endpoints.match(url + "/")
+        if len(self._urls) < URL_MEMO_LIMIT:
+            self._urls[url] = resolved
         return resolved
 
     def products(self, text: str) -> dict[str, int]:

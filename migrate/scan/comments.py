@@ -2,7 +2,8 @@
 
 Languages with a tree-sitter grammar get exact comment spans; the others (Deluge, config formats, ...)
 use their comment markers from rules/languages.yaml with a small quote-aware scanner. So do files larger than
-TREE_SITTER_MAX_BYTES (minified bundles): a tree for a 3 MB one-line file costs ~130 MB of memory for little gain.
+TREE_SITTER_MAX_BYTES (minified bundles): a tree for a 3 MB one-line file costs ~130 MB of memory for little gain;
+and files whose parse runs over its time budget (migrate/parsing.py).
 """
 
 from __future__ import annotations
@@ -29,23 +30,31 @@ class CommentMap:
         self._line_starts: list[int] = []
         self._line_bytes: list[int] | None = None
         self.parse_error = False
+        self._spans: list[tuple[int, int]] = []
 
     def _compute(self) -> None:
         spans: list[tuple[int, int]]
         if self.language.kind == "docs":
             spans = []
-        elif self.language.tree_sitter and len(self.text) <= TREE_SITTER_MAX_BYTES:
-            data = self.text.encode("utf-8", errors="surrogateescape")
-            tree = parsing.parse(self.language.tree_sitter, data)
-            self.parse_error = tree.root_node.has_error
-            spans = parsing.capture_spans(self.language.tree_sitter, tree, self.language.comment_query)
-            if self.parse_error:
-                spans = self._agreed(spans, data)
+        elif self.language.tree_sitter and len(self.text) <= TREE_SITTER_MAX_BYTES and self._tree_spans():
+            spans = self._spans
         else:
             self._byte_offsets = False
             spans = marker_spans(self.text, self.language.line_comments, self.language.block_comments)
         self._starts = [s for s, _ in spans]
         self._ends = [e for _, e in spans]
+
+    def _tree_spans(self) -> bool:
+        """Comment spans from the grammar into `_spans`; False when the parse gave up (over its time budget)."""
+        data = self.text.encode("utf-8", errors="surrogateescape")
+        tree = parsing.parse(self.language.tree_sitter, data)
+        if tree is None:
+            self.parse_error = True
+            return False
+        self.parse_error = tree.root_node.has_error
+        spans = parsing.capture_spans(self.language.tree_sitter, tree, self.language.comment_query)
+        self._spans = self._agreed(spans, data) if self.parse_error else spans
+        return True
 
     def _agreed(self, spans: list[tuple[int, int]], data: bytes) -> list[tuple[int, int]]:
         """On a tree with parse errors, keep only the comments the marker scanner also sees start there.

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.fixdata import Client
@@ -49,13 +49,15 @@ def taint(text: str, ctx: FileContext) -> dict[str, set[int]]:
 
 
 def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
-    """(name -> credential sites, name -> where it is defined); propagation only from definitions shortly before."""
+    """(name -> credential sites, name -> where it is defined, sorted); propagation only from definitions shortly
+    before. Each definition's mentions are looked up among its own words, so the cost is linear in the file, not
+    definitions x names (a file of n tainted URL variables took n^2 regex searches)."""
     assignment = ctx.fixes.assignment if ctx.fixes else None
     names: dict[str, set[int]] = {}
     where: dict[str, list[int]] = {}
     for index, name in ctx.site_receivers.items():
         names.setdefault(name, set()).add(ctx.auth_sites[index])
-        where.setdefault(name, []).append(ctx.auth_sites[index])
+        bisect.insort(where.setdefault(name, []), ctx.auth_sites[index])
     if assignment is None:
         return names, where
     definitions = []
@@ -63,24 +65,43 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, 
         if not at_statement_start(text, m.start()):
             continue
         span = statement_extent(text, m.start())
-        definitions.append((m.group("name"), span.start, span.end))
+        body = text[span.start : span.end]
+        definitions.append((m.group("name"), span.start, span.end, body, frozenset(WORD.findall(body))))
     sorted_sites = sorted(ctx.auth_sites)
+    known = {name: set(starts) for name, starts in where.items()}
+    special = [name for name in names if not WORD.fullmatch(name)]
     for _ in range(MAX_TAINT_ROUNDS):
         changed = False
-        for name, start, end in definitions:
+        for name, start, end, body, words in definitions:
             sites = _sites_in(sorted_sites, [(start, end)])
-            body = text[start:end]
-            for other, other_sites in names.items():
-                if other != name and _mentions(body, other) and _near(where.get(other, ()), start):
-                    sites |= other_sites
+            for other in _mentioned(body, words, names, special):
+                if other != name and _near(where.get(other, []), start):
+                    sites |= names[other]
             if sites and not sites <= names.get(name, set()):
+                if name not in names and not WORD.fullmatch(name):
+                    special.append(name)
                 names[name] = names.get(name, set()) | sites
                 changed = True
-            if sites and start not in where.get(name, []):
-                where.setdefault(name, []).append(start)
+            if sites and start not in known.setdefault(name, set()):
+                known[name].add(start)
+                bisect.insort(where.setdefault(name, []), start)
         if not changed:
             break
     return names, where
+
+
+WORD = re.compile(r"\w+")
+
+
+def _mentioned(body: str, words: frozenset[str] | set[str], names: dict[str, set[int]], special: list[str]) -> set[str]:
+    """The names `body` mentions (as `_mentions` decides), given the body's `\\w+` words.
+
+    A name made of word characters is mentioned exactly when it is one of the words; the `special` ones (any
+    other name, `$el` in JavaScript) are searched for.
+    """
+    found = {name for name in words if name in names}
+    found.update(name for name in special if _mentions(body, name))
+    return found
 
 
 def _sites_in(sorted_sites: list[int], spans: list[tuple[int, int]]) -> set[int]:
@@ -93,27 +114,44 @@ def _sites_in(sorted_sites: list[int], spans: list[tuple[int, int]]) -> set[int]
     return found
 
 
-def _near(definitions: Iterable[int], use: int) -> bool:
-    return any(0 <= use - d <= NEAR for d in definitions)
+def _near(definitions: list[int], use: int) -> bool:
+    """Is one of the (sorted) definition offsets at most NEAR characters before `use`?"""
+    index = bisect.bisect_left(definitions, use - NEAR)
+    return index < len(definitions) and definitions[index] <= use
+
+
+@lru_cache(maxsize=4096)
+def _mention_regex(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
 
 
 def _mentions(body: str, name: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body) is not None
+    return _mention_regex(name).search(body) is not None
 
 
 def run(text: str, ctx: FileContext) -> list[Edit]:
     if ctx.fixes is None or not ctx.auth_sites or ctx.fixes.get("auth") == "connection":
         return []
     tainted, defined_at = _taint(text, ctx)
+    order = {name: index for index, name in enumerate(tainted)}
+    special = [name for name in tainted if not WORD.fullmatch(name)]
     sorted_sites = sorted(ctx.auth_sites)
     edits: list[Edit] = []
     handled: set[int] = set()
     oauth = ctx.data.oauth
-    for client in ctx.fixes.clients:
+    # a request already judged: the same statement (and request variable) gives the same sites, and those are
+    # handled already or empty. Skipping it keeps a minified line of n calls linear (each call's statement is the
+    # whole line).
+    judged: set[tuple[int, int, int, str | None]] = set()
+    for number, client in enumerate(ctx.fixes.clients):
         for m in client.call.finditer(text):
             if in_string(text, m.start()):
                 continue
             statement = statement_extent(text, m.start())
+            key = (number, statement.start, statement.end, m.groupdict().get("var"))
+            if key in judged:
+                continue
+            judged.add(key)
             body = text[statement.start : statement.end]
             spans = [(statement.start, statement.end)]
             if client.mode == "statement" and m.groupdict().get("var"):
@@ -121,18 +159,18 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 body += "".join(text[a:b] for a, b in spans[1:])
             sites = _sites_in(sorted_sites, spans)
             variable = m.groupdict().get("var")
-            for name, name_sites in tainted.items():  # a name counts where it was defined shortly before
+            mentioned = _mentioned(body, set(WORD.findall(body)), tainted, special)
+            for name in mentioned:  # a name counts where it was defined shortly before
                 if (
                     name != variable
-                    and _mentions(body, name)
                     and not _defines(text, ctx, statement.start, name)
-                    and _near(defined_at.get(name, ()), statement.start)
+                    and _near(defined_at.get(name, []), statement.start)
                 ):
-                    sites |= name_sites
+                    sites |= tainted[name]
             if not sites or sites <= handled:
                 continue  # no credential here, or the request object was already given the header
             handled |= sites
-            used = [n for n in tainted if _mentions(body, n)]
+            used = sorted(mentioned, key=order.__getitem__)  # the order the names were tainted in
             context_text = body + "".join(definition_text(text, ctx, n) for n in used)
             context_text += _lines_before(text, statement.start, used)
             headers = _headers(text, ctx, oauth, context_text)
@@ -189,7 +227,13 @@ def _lines_before(text: str, start: int, names: list[str]) -> str:
         if begin == 0:
             break
     lines = text[begin:start].split("\n")
-    return "\n".join(line for line in lines if any(_mentions(line, n) for n in names))
+    plain = {n for n in names if WORD.fullmatch(n)}  # by words, not one regex per name (see _mentioned)
+    special = [n for n in names if n not in plain]
+    return "\n".join(
+        line
+        for line in lines
+        if not plain.isdisjoint(WORD.findall(line)) or any(_mentions(line, n) for n in special)
+    )
 
 
 def _defines(text: str, ctx: FileContext, statement_start: int, name: str) -> bool:
@@ -203,11 +247,17 @@ def definition_text(text: str, ctx: FileContext, name: str) -> str:
     assignment = ctx.fixes.assignment if ctx.fixes else None
     if assignment is None:
         return ""
-    for m in assignment.finditer(text):
-        if m.group("name") == name:
-            span = statement_extent(text, m.start())
-            return text[span.start : span.end]
-    return ""
+    cached = ctx.memo.get("headers.first_definitions")
+    if cached is None or cached[0] is not text:  # one pass per text, not one per name asked about
+        first: dict[str, int] = {}
+        for m in assignment.finditer(text):
+            first.setdefault(m.group("name"), m.start())
+        cached = ctx.memo["headers.first_definitions"] = (text, first)
+    start = cached[1].get(name)
+    if start is None:
+        return ""
+    span = statement_extent(text, start)
+    return text[span.start : span.end]
 
 
 def _org_note(ctx: FileContext, product_name: str | None) -> str:

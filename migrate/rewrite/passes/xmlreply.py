@@ -14,24 +14,66 @@ from migrate.ruleset.endpoints import Family
 
 
 def families(ctx: FileContext, text: str) -> list[Family]:
-    """The endpoint families (with a field map) of the legacy URLs the original file calls."""
+    """The endpoint families (with a field map) of the legacy URLs the original file calls.
+
+    Depends on the original text only, so it is worked out once per file (every XML finding left to a person asks
+    for it again: recomputing it made a file of n parses cost n x URLs x file size).
+    """
+    cached = ctx.memo.get("xmlreply.families")
+    if cached is None:
+        cached = ctx.memo["xmlreply.families"] = _families(ctx)
+    return list(cached)
+
+
+def _families(ctx: FileContext) -> list[Family]:
+    original = ctx.history.original
     found: list[Family] = []
-    for m in zoho_urls(ctx.history.original):
+    urls = list(zoho_urls(original))
+    names = [_constant_name(original, m.start()) for m in urls]
+    tails = _tails_by_name(original, {name for name in names if name})
+    done: set[tuple[str, str]] = set()
+    for m, name in zip(urls, names, strict=True):
         url = m.group(0)
         resolved = ctx.match_url(url)
-        tail = re.match(r"[\"'`]\s*(?:\+|\.)\s*[\"'`]([\w/]+)", ctx.history.original[m.end():m.end() + 40])
+        tail = _TAIL.match(original, m.end(), m.end() + 40)
         if resolved is not None and not resolved.family.response and tail:
             resolved = ctx.match_url(url.rstrip("/") + "/" + tail.group(1)) or resolved
         if resolved is not None and resolved.family.response and resolved.family not in found:
             found.append(resolved.family)
-        name = _constant_name(ctx.history.original, m.start())
-        if name:  # BASE = ".../api/" used as BASE + "items/": the call sites tell the families
-            for usage in _usage_regex([name]).finditer(ctx.history.original):
-                tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
-                joined = ctx.match_url(url.rstrip("/") + "/" + tail.lstrip("/"))
-                if joined is not None and joined.family.response and joined.family not in found:
-                    found.append(joined.family)
+        if not name or (url, name) in done:
+            continue  # a repeated (URL, name) pair adds no family
+        done.add((url, name))
+        for tail_text in tails[name]:  # BASE = ".../api/" used as BASE + "items/": the call sites tell the families
+            joined = ctx.match_url(url.rstrip("/") + "/" + tail_text.lstrip("/"))
+            if joined is not None and joined.family.response and joined.family not in found:
+                found.append(joined.family)
     return found
+
+
+_TAIL = re.compile(r"[\"'`]\s*(?:\+|\.)\s*[\"'`]([\w/]+)")
+
+
+def _tails_by_name(original: str, names: set[str]) -> dict[str, list[str]]:
+    """name -> the distinct tails joined to it at its call sites (`NAME + "tail"`), in text order.
+
+    One pass over the file for all names: a lookahead finds every start, and a start inside the same name's
+    previous use is dropped, so each name gets exactly the matches its own `finditer` would give.
+    """
+    tails: dict[str, dict[str, None]] = {name: {} for name in names}
+    if not names:
+        return {}
+    usage = _usage_regex(sorted(names))
+    ends: dict[str, int] = {}
+    for probe in re.compile(f"(?=(?:{usage.pattern}))").finditer(original):
+        name = probe.group("name") or probe.group("name2")
+        if probe.start() < ends.get(name, 0):
+            continue
+        whole = usage.match(original, probe.start())
+        assert whole is not None  # the lookahead matched the same pattern here
+        ends[name] = whole.end()
+        tail = whole.group("tail") if whole.group("tail") is not None else whole.group("tail2")
+        tails[name][tail] = None
+    return {name: list(found) for name, found in tails.items()}
 
 
 def _fields(response: dict) -> str:

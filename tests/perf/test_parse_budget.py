@@ -1,0 +1,47 @@
+"""Tree-sitter parses are bounded in time (they give up, and callers fall back) and not repeated for one text."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate import parsing
+from migrate.scan.comments import CommentMap
+
+PHP = "<?php\n// a comment about authtoken\n" + "".join(f"$a{i} = strlen('x{i}'); # note {i}\n" for i in range(3000))
+
+
+@pytest.fixture
+def php(ruleset):
+    return ruleset.languages["php"]
+
+
+def test_a_parse_over_its_budget_gives_up(php, monkeypatch):
+    monkeypatch.setattr(parsing, "PARSE_SECONDS", -60.0)  # the deadline has passed before the first progress report
+    assert parsing.parse(php.tree_sitter, PHP.encode()) is None
+    assert parsing.has_error(php.tree_sitter, PHP + "\n")  # unknown counts as "does not parse": nothing is claimed
+
+
+def test_comments_fall_back_to_markers_when_the_parse_gives_up(php, monkeypatch):
+    line_comment = PHP.index("// a comment")
+    hash_comment = PHP.index("# note 7")
+    code = PHP.index("strlen")
+    parsed = CommentMap(PHP, php)
+    assert parsed.contains(line_comment) and parsed.contains(hash_comment) and not parsed.contains(code)
+    monkeypatch.setattr(parsing, "PARSE_SECONDS", -60.0)
+    fallback = CommentMap(PHP, php)
+    assert fallback.contains(line_comment) and fallback.contains(hash_comment) and not fallback.contains(code)
+    assert fallback.parse_error  # the scanner knows the grammar did not vouch for this file
+
+
+def test_whether_a_text_parses_is_remembered(php, monkeypatch):
+    text = PHP + "$late = 1;\n"
+    assert parsing.parse(php.tree_sitter, text.encode()) is not None
+
+    class NoParser:
+        def __init__(self, *args: object) -> None:
+            raise AssertionError("parsed the same text twice")
+
+    monkeypatch.setattr(parsing, "Parser", NoParser)
+    assert parsing.has_error(php.tree_sitter, text) is False
+    with pytest.raises(AssertionError):
+        parsing.has_error(php.tree_sitter, text + " (")  # another text is parsed
