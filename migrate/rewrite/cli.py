@@ -83,7 +83,12 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
     show_default=True,
     help="stdout: the unified diff (secrets masked), or JSON with the edits, manual steps and masked diff.",
 )
-@click.option("--annotate", is_flag=True, help="Leave a TODO(zoho-migrate) comment at each manual step.")
+@click.option(
+    "--annotate/--no-annotate",
+    default=True,
+    show_default=True,
+    help="Leave a TODO(zoho-migrate) comment at each manual step and each request left as it was.",
+)
 @click.option(
     "--rules",
     "rules_dirs",

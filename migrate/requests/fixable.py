@@ -1,0 +1,53 @@
+"""`Finding.fixable` from the request model's cheap decision (no rewriting: one parse of the file).
+
+A finding is fixable when its rule has an automatic fix and every request it is part of can be migrated whole;
+XML reply handling (no fix of its own) when its request is migrated and the language's recognised reply shape
+starts on its line. Definitions, secrets and config keys outside any request follow their rule's fix alone.
+"""
+
+from __future__ import annotations
+
+from migrate.requests.build import plan_requests
+from migrate.requests.idioms import idioms
+from migrate.requests.model import RequestPlan
+from migrate.ruleset import RuleSet
+from migrate.ruleset.model import Language
+from migrate.scan.finding import Finding
+
+
+def fixable_fingerprints(
+    text: str, language: Language, findings: list[Finding], ruleset: RuleSet, plan: RequestPlan | None = None
+) -> set[str]:
+    """Fingerprints of the findings `rewrite` will change (the others become manual steps)."""
+    if not findings:
+        return set()
+    fix = idioms(ruleset, language.name)
+    if not fix.known and language.kind != "config":
+        return set()  # no fix idioms for this language: everything is a manual step
+    plan = plan if plan is not None else plan_requests(text, language, findings, ruleset)
+    rules = {r.id: r for r in ruleset.rules}
+    lines = text.split("\n")
+    fixable = set()
+    header_lines = {f.line for f in findings if f.category == "auth-header"}
+    for finding in findings:
+        rule = rules.get(finding.rule_id)
+        if rule is None or not plan.fixable(finding):
+            continue
+        if finding.category == "xml-parsing":
+            requests = plan.requests_of(finding)
+            line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+            if requests and fix.xml_parse is not None and fix.xml_parse.search(line) and any(r.urls for r in requests):
+                fixable.add(finding.fingerprint)
+            continue
+        holder = finding.fingerprint in plan.soft_of and finding.category == "auth-param"
+        if holder and finding.line not in header_lines and not _definition(fix, lines, finding.line):
+            continue  # a function parameter or header holding the token: left to a person
+        if rule.fix and rule.fix.get("action"):
+            fixable.add(finding.fingerprint)
+    return fixable
+
+
+def _definition(fix, lines: list[str], line: int) -> bool:  # noqa: ANN001 - Idioms
+    """Is the line an assignment (a variable the rewriter deletes once no request uses it)?"""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return fix.assignment is not None and fix.assignment.match(text) is not None
