@@ -21,6 +21,7 @@ REQUEST_CATEGORIES = {"legacy-endpoint", "auth-param", "auth-header", "xml-parsi
 CREDENTIAL = "auth-param"
 ZOHO_URL = re.compile(r"(?:https?://)?(?<![\w.-])[a-z0-9-]+\.zoho(?:apis|cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}$#%?]*)?", re.I)
 PROBE = "__zoho_migrate_id__"
+MALFORMED = "malformed:"
 # the credential travels as a parameter here (a quoted key or a query parameter), not just a variable's name
 TRAVEL = r"""(?i)[\"'&?]{param}[\"']?\s*(?:=|:|=>|,|\))"""
 
@@ -201,7 +202,12 @@ class _Builder:
     def _urls_on(self, line: int, scope: Scope) -> list[str]:
         """Zoho URLs a line sends: literals on it (or on the assignments it uses) and `BASE + "tail"` joins."""
         text = self.s.line_text(line)
-        urls = [m.group(0) for m in ZOHO_URL.finditer(text)]
+        urls = []
+        for m in ZOHO_URL.finditer(text):
+            if "://" not in m.group(0) and text[max(m.start() - 1, 0) : m.start()] in ("/", ":"):
+                urls.append(MALFORMED + m.group(0))  # `https//host`, `htps://host`: not a URL the map can place
+            else:
+                urls.append(m.group(0))
         for name in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", text)):
             definition = self._definition(name, line)
             if definition is None or definition[0] == line:
@@ -270,12 +276,17 @@ class _Builder:
             return "an accounts/token-generation URL is sent by the same code; add the OAuth header by hand only to the API calls"
         if len(request.products) > 1:
             return f"URLs of more than one product ({', '.join(sorted(request.products))}) reach the same request code"
+        malformed = [u for u in request.urls if u.startswith(MALFORMED)]
+        if malformed:
+            return f"the URL {malformed[0][len(MALFORMED) :]} has a malformed scheme; fix it, then migrate"
         legacy = [u for u in request.urls if self._legacy(u)]
         for url in legacy:
             reason = self._url_blocker(url, request)
             if reason:
                 return reason
         has_credential = CREDENTIAL in categories
+        if legacy and not has_credential and "auth-header" not in categories and self._sends_oauth(request):
+            return None  # already OAuth on a legacy host: only the URL moves
         if has_credential and not request.urls:
             return "the URL this credential is sent to is not built here (follow it to where the request is made)"
         if not self.fix.connection and (has_credential or legacy):
@@ -293,6 +304,11 @@ class _Builder:
             if reason:
                 return reason
         return None
+
+    def _sends_oauth(self, request: LegacyRequest) -> bool:
+        """The request already sends a `Zoho-oauthtoken` header (itself or through a function it calls)."""
+        text = self._region_text(request) + self.s.called_bodies(request.first_line, request.last_line)
+        return "zoho-oauthtoken" in text.lower()
 
     def _legacy(self, url: str) -> bool:
         resolved = self._resolve(url) or self._resolve(url + PROBE)

@@ -224,3 +224,16 @@ class Structure:
             if not scope.contains(line) and not self.in_data(m.start()):
                 lines.append(line)
         return lines
+
+    def called_bodies(self, first: int, last: int) -> str:
+        """The bodies of this file's functions called on lines first..last (`headers = format_header(t)`)."""
+        parts = []
+        seen: set[str] = set()
+        for name in re.findall(r"([A-Za-z_]\w*)\s*\(", self.lines_text(first, last)):
+            if name in seen:
+                continue
+            seen.add(name)
+            scope = self.function_named(name)
+            if scope is not None and not (scope.start_line <= first and last <= scope.end_line):
+                parts.append(self.lines_text(scope.start_line, scope.end_line))
+        return "\n".join(parts)

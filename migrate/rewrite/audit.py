@@ -115,7 +115,7 @@ def _request_text(structure: Structure, line: int, callers: bool = False) -> str
     scope = structure.scope_of(line)
     send = structure.send_for(line, scope)
     first, last = structure.region(send, scope, [line])
-    parts = [structure.lines_text(first, last)]
+    parts = [structure.lines_text(first, last), structure.called_bodies(first, last)]
     for name in re.findall(r"([A-Za-z_]\w*)\s*\(", structure.line_text(line)):
         wrapper = structure.function_named(name)
         if wrapper is not None and not wrapper.contains(line) and structure.sends_in(wrapper):
