@@ -148,7 +148,7 @@ class _Builder:
             return []
         name = m.group("name")
         scope = self.s.scope_of(finding.line)
-        word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w])")
+        word = re.compile(rf"(?<!\w){re.escape(name)}(?![\w])")
         lines = set()
         first, last = (1, self.s.line_count) if scope.module else (scope.start_line, scope.end_line)
         text = self.s.lines_text(first, last)
@@ -317,12 +317,20 @@ class _Builder:
     def _url_blocker(self, url: str, request: LegacyRequest) -> str | None:
         resolved = self._resolve(url)
         probe = self._resolve(url + PROBE)
-        if probe is not None and (resolved is None or resolved.family.oauth_path is None):
-            resolved = probe
+        if probe is not None and (resolved is None or resolved.family.oauth_path is None or url.endswith("/")):
+            resolved = probe  # `.../markassent/` + id at run time: the call is the one with the id
+        action = self.fix.requests.get("action_paths")
+        template = resolved.family.legacy_path.template if resolved is not None else ""
+        if action and "{rest" in template and not re.search(r"/v\d", template):
+            rest = url.split("://", 1)[-1].split("?", 1)[0]
+            if re.search(str(action), rest):
+                return f"the action path of {_short(url)} has no mechanical v3 form (see the product's v3 API reference)"
         if resolved is None:
             return f"the URL {_short(url)} is not in the endpoint map"
         family = resolved.family
         new = resolved.oauth_url()
+        if new and PROBE in new and new.split(PROBE, 1)[1].split("?", 1)[0].strip("/"):
+            return f"the new URL {new.replace(PROBE, '{id}').split('?')[0]} puts the id in the middle of the path"
         if new is None:
             return f"no mechanical v3/v2 equivalent for {_short(url)}" + (f": {family.manual}" if family.manual else "")
         names = [n for n in re.findall(r"\{(\w+)\}", new)]
@@ -409,7 +417,8 @@ class _Builder:
             after = line[m.end() :]
             if not after[:1] or after[:1] in "\"'`":
                 rest = after[1:].lstrip()
-                if after[:1] and concat and re.match("|".join(concat), rest):
+                # `"?authtoken=" + t` goes; `"authtoken=" . $t` (a body string starting with it) the pass cannot follow
+                if after[:1] and concat and line[m.start()] in "?&" and re.match("|".join(concat), rest):
                     return True
                 continue
             return True

@@ -66,11 +66,11 @@ def _uses(structure: Structure, fix: Idioms, line: int) -> list[int]:
         return [line]
     scope = structure.scope_of(line)
     first, last = (1, structure.line_count) if scope.module else (scope.start_line, scope.end_line)
-    word = re.compile(rf"(?<![\w$]){re.escape(m.group('name'))}(?!\w)")
+    word = re.compile(rf"(?<!\w){re.escape(m.group('name'))}(?!\w)")
     base = structure.offset_of_line(first)
     uses = {structure.line_of(base + u.start()) for u in word.finditer(structure.lines_text(first, last))}
     uses.discard(line)
-    return sorted(uses)
+    return sorted(uses) or [line]  # a constant no request uses is checked where it stands
 
 
 def _check_request(
