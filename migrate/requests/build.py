@@ -108,6 +108,7 @@ class _Builder:
             else:
                 self._join(self._home(finding.line), finding)
         self._follow_wrappers()
+        self.plan.holders = {f.fingerprint for f in holders}
         for finding in holders + others:
             self._soft(finding)
 
@@ -285,6 +286,8 @@ class _Builder:
             if reason:
                 return reason
         has_credential = CREDENTIAL in categories
+        if "legacy-endpoint" in categories and not legacy:
+            return "the URL is built at run time from pieces the endpoint map cannot place (a host or path alone)"
         if legacy and not has_credential and "auth-header" not in categories and self._sends_oauth(request):
             return None  # already OAuth on a legacy host: only the URL moves
         if has_credential and not request.urls:

@@ -39,9 +39,10 @@ def fixable_fingerprints(
             if requests and fix.xml_parse is not None and fix.xml_parse.search(line) and any(r.urls for r in requests):
                 fixable.add(finding.fingerprint)
             continue
-        holder = finding.fingerprint in plan.soft_of and finding.category == "auth-param"
-        if holder and finding.line not in header_lines and not _definition(fix, lines, finding.line):
-            continue  # a function parameter or header holding the token: left to a person
+        if finding.fingerprint in plan.holders and finding.line not in header_lines and not (
+            finding.fingerprint in plan.soft_of and _definition(fix, lines, finding.line)
+        ):
+            continue  # a parameter, struct field or unused variable holding the token: left to a person
         if rule.fix and rule.fix.get("action"):
             fixable.add(finding.fingerprint)
     return fixable

@@ -55,6 +55,7 @@ class RequestPlan:
     member_of: dict[str, list[int]] = field(default_factory=dict)  # fingerprint -> request indexes
     # definitions requests only use (the variable holding the token): fixed when all of them are, never withheld
     soft_of: dict[str, list[int]] = field(default_factory=dict)
+    holders: set[str] = field(default_factory=set)  # credential findings that only name the variable holding it
 
     def requests_of(self, finding: Finding) -> list[LegacyRequest]:
         return [self.requests[i] for i in self.member_of.get(finding.fingerprint, ())]

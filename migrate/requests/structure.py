@@ -130,10 +130,11 @@ class Structure:
         if self._tree is None:
             return False
         data = set(self.idioms.requests.get("data_nodes") or ())
+        code = set(self.idioms.requests.get("code_nodes") or ())
         at = self._byte(offset)
         node = self._tree.root_node.descendant_for_byte_range(at, at)
         for _ in range(4):
-            if node is None:
+            if node is None or node.type in code:
                 return False
             if node.type in data:
                 return True
