@@ -6,8 +6,10 @@ mark `fixable` with it at the cost of one parse of the files that have findings.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
+from functools import cached_property
 
 from migrate.requests.idioms import Idioms, idioms
 from migrate.requests.model import LegacyRequest, RequestPlan
@@ -72,10 +74,24 @@ class _Builder:
         """The assignment of `name` that `line` sees: the last one before it in its function, else a module one."""
         scope = self.s.scope_of(line)
         candidates = self.definitions.get(name, ())
-        local = [d for d in candidates if d[0] < line and scope.contains(d[0]) and not scope.module]
-        if local:
-            return local[-1]
-        return next((d for d in candidates if self.s.scope_of(d[0]).module and d[0] != line), None)
+        if not candidates:
+            return None
+        if not scope.module:  # bisect: a name assigned in every function of a large file stays linear
+            index = bisect.bisect_left(candidates, (line, "")) - 1
+            if index >= 0 and scope.contains(candidates[index][0]):
+                return candidates[index]
+        module = self._module_definitions.get(name)
+        return module if module is not None and module[0] != line else None
+
+    @cached_property
+    def _module_definitions(self) -> dict[str, tuple[int, str]]:
+        """name -> its first module-level assignment."""
+        found: dict[str, tuple[int, str]] = {}
+        for name, candidates in self.definitions.items():
+            first = next((d for d in candidates if self.s.scope_of(d[0]).module), None)
+            if first is not None:
+                found[name] = first
+        return found
 
     def _request(self, scope: Scope, send: Send | None, line: int) -> LegacyRequest:
         key = (scope, send.offset if send else None)

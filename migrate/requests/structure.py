@@ -112,17 +112,29 @@ class Structure:
                 parent is not None and (parent.text or b"")[:6].decode("utf-8", errors="replace").startswith("async")
             )
             found.append(Scope(node.start_point[0] + 1, node.end_point[0] + 1, name, is_async))
-        return sorted(found, key=lambda s: (s.start_line, -s.end_line))
+        return sorted(found, key=lambda s: (s.start_line, -s.end_line))  # a parent before the bodies it holds
 
     def scope_of(self, line: int) -> Scope:
-        """The innermost function body holding `line`, else the module."""
-        best = self.module
-        for scope in self.scopes:
-            if scope.start_line > line:
-                break
-            if scope.contains(line) and (best.module or scope.end_line - scope.start_line <= best.end_line - best.start_line):
-                best = scope
-        return best
+        """The innermost function body holding `line`, else the module (memoised: called per finding and send)."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        if line not in cache:
+            cache[line] = self._innermost(line)
+        return cache[line]
+
+    def _innermost(self, line: int) -> Scope:
+        """Scopes are sorted by start: going back from the last one starting at or before `line`, the first that
+        contains it is the innermost (a nested body starts after its parent)."""
+        index = bisect.bisect_right(self._scope_starts, line) - 1
+        while index >= 0:
+            scope = self.scopes[index]
+            if scope.contains(line):
+                return scope
+            index -= 1
+        return self.module
+
+    @cached_property
+    def _scope_starts(self) -> list[int]:
+        return [scope.start_line for scope in self.scopes]
 
     # data vs code ---------------------------------------------------------------------------------------------
     def in_data(self, offset: int) -> bool:
@@ -186,9 +198,16 @@ class Structure:
         end = self.text.find("\n", m.start())
         return self.text[m.start() : end if end >= 0 else len(self.text)]
 
+    @cached_property
+    def _sends_by_scope(self) -> dict[Scope, list[Send]]:
+        grouped: dict[Scope, list[Send]] = {}
+        for send in self.sends:
+            grouped.setdefault(self.scope_of(send.line), []).append(send)
+        return grouped
+
     def sends_in(self, scope: Scope) -> list[Send]:
         """Send calls whose innermost scope is `scope`."""
-        return [s for s in self.sends if self.scope_of(s.line) == scope]
+        return self._sends_by_scope.get(scope, [])
 
     def send_for(self, line: int, scope: Scope) -> Send | None:
         """The call that sends what `line` builds: the next send call in its scope, else the one before it."""
@@ -218,13 +237,15 @@ class Structure:
 
     def calls_to(self, name: str, scope: Scope) -> list[int]:
         """Lines outside `scope` that call `name(` (a shared request function's callers in this file)."""
-        pattern = re.compile(rf"(?<![\w$]){re.escape(name)}\s*\(")
-        lines = []
-        for m in pattern.finditer(self.text):
-            line = self.line_of(m.start())
-            if not scope.contains(line) and not self.in_data(m.start()):
-                lines.append(line)
-        return lines
+        return [line for line, offset in self._call_sites.get(name, ()) if not scope.contains(line) and not self.in_data(offset)]
+
+    @cached_property
+    def _call_sites(self) -> dict[str, list[tuple[int, int]]]:
+        """name -> (line, offset) of every `name(` in the text, found in one pass."""
+        sites: dict[str, list[tuple[int, int]]] = {}
+        for m in re.finditer(r"(?<![\w$])([A-Za-z_]\w*)\s*\(", self.text):
+            sites.setdefault(m.group(1), []).append((self.line_of(m.start()), m.start()))
+        return sites
 
     def called_bodies(self, first: int, last: int) -> str:
         """The bodies of this file's functions called on lines first..last (`headers = format_header(t)`)."""
