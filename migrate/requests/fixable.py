@@ -24,7 +24,11 @@ def fixable_fingerprints(
     fix = idioms(ruleset, language.name)
     if not fix.known and language.kind != "config":
         return set()  # no fix idioms for this language: everything is a manual step
-    plan = plan if plan is not None else plan_requests(text, language, findings, ruleset)
+    if plan is None:
+        try:
+            plan = plan_requests(text, language, findings, ruleset)
+        except Exception:  # noqa: BLE001 - a file the model cannot read: nothing is promised fixable (rewrite agrees)
+            return set()
     rules = {r.id: r for r in ruleset.rules}
     lines = text.split("\n")
     fixable = set()

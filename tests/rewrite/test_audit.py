@@ -90,3 +90,22 @@ def test_the_rewriters_notes_are_not_findings(ruleset) -> None:
         + plain
     )
     assert scan_text(ruleset, noted, language, "t.py") == scan_text(ruleset, plain, language, "t.py") == []
+
+
+def test_a_file_the_request_model_cannot_read_is_left_alone(ruleset, monkeypatch) -> None:
+    """Scan promises nothing fixable and rewrite edits no request (one manual step each) when the model fails."""
+    import migrate.requests.fixable as fixable_module
+    import migrate.rewrite.engine as engine
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(engine, "plan_requests", broken)
+    monkeypatch.setattr(fixable_module, "plan_requests", broken)
+    language = ruleset.languages["python"]
+    before = 'def f(t):\n    return requests.get("https://invoice.zoho.com/api/v3/items?authtoken=" + t)\n'
+    findings = engine.scan_text(ruleset, before, language, "s.py")
+    assert fixable_module.fixable_fingerprints(before, language, findings, ruleset) == set()
+    result = engine.rewrite_text("s.py", before, language, findings, ruleset, FixData(ruleset))
+    assert result.text == before and not result.fixed
+    assert all("could not read this file" in step.text for step in result.manual)
