@@ -7,7 +7,9 @@ starts on its line. Definitions, secrets and config keys outside any request fol
 
 from __future__ import annotations
 
-from migrate.requests.build import plan_requests
+import re
+
+from migrate.requests.build import ZOHO_URL, plan_requests
 from migrate.requests.idioms import idioms
 from migrate.requests.model import RequestPlan
 from migrate.ruleset import RuleSet
@@ -30,6 +32,8 @@ def fixable_fingerprints(
         except Exception:  # noqa: BLE001 - a file the model cannot read: nothing is promised fixable (rewrite agrees)
             return set()
     rules = {r.id: r for r in ruleset.rules}
+    if language.kind == "config":
+        return _config_fixable(text, language, findings, ruleset, rules)
     lines = text.split("\n")
     fixable = set()
     header_lines = {f.line for f in findings if f.category == "auth-header"}
@@ -56,3 +60,27 @@ def _definition(fix, lines: list[str], line: int) -> bool:  # noqa: ANN001 - Idi
     """Is the line an assignment (a variable the rewriter deletes once no request uses it)?"""
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     return fix.assignment is not None and fix.assignment.match(text) is not None
+
+
+def _config_fixable(text: str, language: Language, findings: list[Finding], ruleset: RuleSet, rules: dict) -> set[str]:
+    """Config files: a legacy URL when the endpoint map gives its whole new URL (no `{placeholders}`, not a bare
+    API prefix); keys and secrets unless the format is one the config-key pass does not edit
+    (`fixes.common.requests.config_without_key_fix`)."""
+    raw = (ruleset.data.get("fixes") or {}).get("common") or {}
+    skip = set((raw.get("requests") or {}).get("config_without_key_fix") or ())
+    lines = text.split("\n")
+    fixable = set()
+    for finding in findings:
+        rule = rules.get(finding.rule_id)
+        action = (rule.fix or {}).get("action") if rule is not None else None
+        if not action:
+            continue
+        if action == "endpoint":
+            line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+            urls = [m.group(0) for m in ZOHO_URL.finditer(line)]
+            new = [ruleset.endpoints.match(u) for u in urls]
+            if new and all(m is not None and m.oauth_url() and not re.search(r"\{\w+\}", m.oauth_url() or "") for m in new):
+                fixable.add(finding.fingerprint)
+        elif language.name not in skip:
+            fixable.add(finding.fingerprint)
+    return fixable
