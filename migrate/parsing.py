@@ -86,3 +86,8 @@ def capture_spans(spec: str, tree: Tree, query_source: str) -> list[tuple[int, i
     captures = QueryCursor(_query(spec, query_source)).captures(tree.root_node)
     spans = [(node.start_byte, node.end_byte) for nodes in captures.values() for node in nodes]
     return sorted(spans)
+
+
+def capture_nodes(spec: str, tree: Tree, query_source: str) -> dict[str, list]:
+    """Every capture of `query_source` by capture name (nodes), for structure beyond spans (names, fields)."""
+    return QueryCursor(_query(spec, query_source)).captures(tree.root_node)

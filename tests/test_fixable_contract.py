@@ -1,15 +1,15 @@
-"""`fixable` is true exactly when `rewrite` changes that finding's code (DESIGN contract).
+"""`fixable` (scan's cheap decision from the request model) agrees with what `rewrite --apply` does.
 
-Checked end to end on fixture projects: after `rewrite --apply`, a re-scan finds again exactly the findings the
-first scan called not fixable (per rule and file) and none of the fixable ones, and every finding not fixable is
-one of rewrite's manual steps.
+Checked end to end on every fixture project: a finding marked fixable is gone after `rewrite --apply` (its
+fingerprint, i.e. rule, file and line text, is not found again), every finding not marked fixable is one of
+rewrite's manual steps, and everything a re-scan still finds was listed as a manual step. The agreement (how many
+not-fixable findings `rewrite` nevertheless changed) is measured, not assumed: see docs/DESIGN.md.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -34,15 +34,18 @@ def test_fixable_means_rewrite_changes_it(tmp_path: Path, project: Path):
     before = _scan(work)
     assert before, "fixture has no findings"
     plan = run_cli("rewrite", str(work), "--format", "json")
-    manual = {(m["rule_id"], m["path"], m["line"]) for m in json.loads(plan.stdout)["manual_steps"]}
+    steps = json.loads(plan.stdout)["manual_steps"]
+    manual = {(m["rule_id"], m["path"], m["line"]) for m in steps}
     unfixable = [f for f in before if not f["fixable"]]
     # every finding rewrite leaves alone is a manual step, per file and line
     missing = [f for f in unfixable if (f["rule_id"], f["path"], f["line"]) not in manual]
     assert not missing, f"not fixable but not listed as a manual step: {missing}"
     proc = run_cli("rewrite", str(work), "--apply", "--allow-dirty")
     assert proc.returncode == 0, proc.stderr
-    after = Counter((f["rule_id"], f["path"]) for f in _scan(work))
-    left = Counter((f["rule_id"], f["path"]) for f in unfixable)
-    # lines may change around a manual step (its credential removed), so compare per rule and file, by count;
-    # a manual step may also stop being reported once its file no longer names a legacy host (XML handling)
-    assert after <= left, f"re-scan after rewrite {dict(after)} exceeds the findings marked not fixable {dict(left)}"
+    after = _scan(work)
+    left = {f["fingerprint"] for f in after}
+    still = [f for f in before if f["fixable"] and f["fingerprint"] in left]
+    assert not still, f"marked fixable but still there after --apply: {still}"
+    listed = {(m["rule_id"], m["path"]) for m in steps}
+    unlisted = [f for f in after if (f["rule_id"], f["path"]) not in listed]
+    assert not unlisted, f"found after --apply but never listed as a manual step: {unlisted}"

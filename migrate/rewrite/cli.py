@@ -89,7 +89,12 @@ def _summary(plan: RewritePlan, applied: bool) -> list[str]:
     show_default=True,
     help="stdout: the unified diff (secrets masked), or JSON with the edits, manual steps and masked diff.",
 )
-@click.option("--annotate", is_flag=True, help="Leave a TODO(zoho-migrate) comment at each manual step.")
+@click.option(
+    "--annotate/--no-annotate",
+    default=True,
+    show_default=True,
+    help="Leave a TODO(zoho-migrate) comment at each manual step and each request left as it was.",
+)
 @cliopts.output_option(extra="(the diff or JSON; the summary stays on stderr)")
 @cliopts.rules_option(extra="Its `fixes:` data and templates/ override the built-in ones too.")
 @click.option("--allow-dirty", is_flag=True, help="Apply even to files with uncommitted changes in git.")

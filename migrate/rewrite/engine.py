@@ -11,6 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from migrate.errors import RuleError
+from migrate.requests import LegacyRequest, RequestPlan, plan_requests
+from migrate.requests.build import REQUEST_CATEGORIES
+from migrate.requests.idioms import idioms
+from migrate.requests.structure import Scope, Structure
+from migrate.rewrite.audit import Violation, audit
 from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.model import AppliedEdit, Conflict, Edit, ManualStep
@@ -28,6 +33,7 @@ from migrate.rewrite.passes import (
     xmlreply,
 )
 from migrate.rewrite.textedit import History, LineIndex, apply, resolve
+from migrate.rewrite.validate import parses
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
 from migrate.scan.finding import Finding
@@ -103,14 +109,140 @@ def rewrite_text(
     project_products: set[str] | None = None,
     annotate: bool = False,
 ) -> FileResult:
-    """Rewrite one file's text; `findings` are the scanner's findings on this very text."""
+    """Rewrite one file's text; `findings` are the scanner's findings on this very text.
+
+    Whole requests or nothing: the request model groups the findings into requests; an infeasible request's
+    findings are withheld from the passes (every byte of it stays), and after the passes the audit checks every
+    request of the result; a request that fails it is withheld too and the file rewritten again from the original
+    (at most `AUDIT_ROUNDS` times, then the file is left unchanged). Annotations are the last text edits.
+    """
+    plan = _request_plan(text, language, findings, ruleset)
+    withheld: dict[str, str] = {}  # fingerprint -> why its request is left as it was
+    anchors: dict[int, str] = {}  # line of a withheld request -> why (one TODO per request)
+    for request in plan.blocked:
+        _withhold(request, request.blocked or "", withheld, anchors)
+    ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products)
+    for _ in range(AUDIT_ROUNDS):
+        violations = audit(text, current, language, ruleset, data)
+        if not violations:
+            break
+        mapped = _violated_requests(ctx, plan, current, violations)
+        if mapped is None:
+            current = text  # the whole file: left as it was
+            break
+        for request, reason in mapped:
+            plan.block(request, f"the rewrite would break it: {reason}")
+        for request in plan.blocked:
+            _withhold(request, request.blocked or "", withheld, anchors)
+        ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products)
+    else:
+        if audit(text, current, language, ruleset, data):
+            current = text
+    if current == text and touched:  # the audit gave up on this file: nothing is changed, everything is manual
+        ctx, touched = _untouched(path, text, language, findings, ruleset, data, project_products), set()
+        reason = "the rewrite of this file did not pass the whole-request audit"
+        for finding in findings:
+            withheld.setdefault(finding.fingerprint, reason)
+        anchors = {min((f.line for f in findings), default=1): reason}
+    fixed = _fixed(ctx, current, touched) - set(withheld)
+    blocked_text = str((ctx.data.common.get("requests") or {}).get("blocked") or "{reason}")
+    for finding in findings:
+        if finding.fingerprint in fixed:
+            continue
+        if finding.fingerprint in withheld:
+            text_ = blocked_text.format(reason=withheld[finding.fingerprint])
+            ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, text_))
+        elif not any(step.line == finding.line and step.rule_id == finding.rule_id for step in ctx.manual):
+            ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, _manual_text(ctx, finding, text)))
+    manual = sorted(set(ctx.manual), key=lambda s: (s.line, s.rule_id, s.text))
+    if annotate and manual:
+        withheld_lines = {f.line for f in findings if f.fingerprint in withheld}
+        notes = [s for s in manual if s.line not in withheld_lines]
+        notes += [ManualStep(path, line, "zoho-migrate.request", blocked_text.format(reason=why)) for line, why in anchors.items()]
+        annotated = _annotate(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
+        if parses(language, annotated, path.rsplit("/", 1)[-1]) is not False or parses(language, current, path.rsplit("/", 1)[-1]) is False:
+            current = annotated  # a format without comments (JSON) is not annotated
+    return FileResult(
+        text=current,
+        applied=sorted(ctx.applied, key=lambda e: e.line) if current != text else [],
+        manual=manual,
+        conflicts=ctx.conflicts,
+        fixed=fixed if current != text else set(),
+        uses_helper=ctx.uses_helper and current != text,
+        datacenter=_datacenter(ctx, text),
+        package=_package(ctx, text),
+    )
+
+
+AUDIT_ROUNDS = 3
+
+
+def _request_plan(text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> RequestPlan:
+    """The request model of this text; an internal failure withholds every request-shaped finding."""
+    try:
+        return plan_requests(text, language, findings, ruleset)
+    except Exception as error:  # noqa: BLE001 - never rewrite what could not be understood
+        plan = RequestPlan()
+        request = LegacyRequest(0, Scope(1, text.count("\n") + 1, None, False, True), None, 1, text.count("\n") + 1)
+        request.findings = [f for f in findings if f.category in REQUEST_CATEGORIES]
+        request.blocked = f"the request model could not read this file ({type(error).__name__})"
+        plan.requests.append(request)
+        plan.member_of = {f.fingerprint: [0] for f in request.findings}
+        return plan
+
+
+def _withhold(request: LegacyRequest, reason: str, withheld: dict[str, str], anchors: dict[int, str]) -> None:
+    for finding in request.findings:
+        withheld.setdefault(finding.fingerprint, reason)
+    if request.findings:
+        anchors.setdefault(request.anchor, reason)
+
+
+def _violated_requests(
+    ctx: FileContext, plan: RequestPlan, current: str, violations: list[Violation]
+) -> list[tuple[LegacyRequest, str]] | None:
+    """The original requests each violation falls in; None when one cannot be placed (the file is left)."""
+    index = LineIndex(current)
+    result = []
+    for violation in violations:
+        if violation.line <= 0:
+            return None
+        first, last = ctx.history.original_lines(index.offset(violation.line))
+        hits = [r for r in plan.requests if not r.blocked and r.findings and any(first <= line <= last for line in r.lines)]
+        if not hits:
+            return None
+        result.extend((request, violation.reason) for request in hits)
+    return result
+
+
+def _untouched(
+    path: str, text: str, language: Language, findings: list[Finding], ruleset: RuleSet, data: FixData,
+    project_products: set[str] | None,
+) -> FileContext:
+    return FileContext(
+        path=path, language=language, fixes=data.language(language.name), data=data, ruleset=ruleset,
+        findings=[], history=History(text), project_products=set(project_products or ()),
+    )
+
+
+def _run_passes(
+    path: str,
+    text: str,
+    language: Language,
+    findings: list[Finding],
+    withheld: dict[str, str],
+    ruleset: RuleSet,
+    data: FixData,
+    project_products: set[str] | None,
+) -> tuple[FileContext, str, set[int]]:
+    """Run every pass on the findings not withheld; (context, new text, original lines an edit touched)."""
     ctx = FileContext(
         path=path,
         language=language,
         fixes=data.language(language.name),
         data=data,
         ruleset=ruleset,
-        findings=findings,
+        findings=[f for f in findings if f.fingerprint not in withheld],
         history=History(text),
         project_products=set(project_products or ()),
     )
@@ -127,7 +259,6 @@ def rewrite_text(
         if not edits:
             continue
         kept, rejected = resolve(edits)
-        lines = LineIndex(current)
         for winner, loser in rejected:
             first, _ = ctx.history.original_lines(loser.start)
             ctx.conflicts.append(
@@ -138,29 +269,11 @@ def rewrite_text(
             first, last = ctx.history.original_lines(edit.start, max(edit.end, edit.start))
             touched.update(range(first, last + 1))
             ctx.applied.append(AppliedEdit(first, edit.rule_id, mask_text(edit.description)))
-        del lines
         current, mapping = apply(current, kept)
         ctx.history.maps.append(mapping)
         ctx.auth_sites = [mapping.forward(site) for site in ctx.auth_sites]
-    fixed = _fixed(ctx, current, touched)
-    for finding in findings:
-        if finding.fingerprint not in fixed and not any(
-            step.line == finding.line and step.rule_id == finding.rule_id for step in ctx.manual
-        ):
-            ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, _manual_text(ctx, finding, text)))
-    manual = sorted(ctx.manual, key=lambda s: (s.line, s.rule_id, s.text))
-    if annotate and manual:
-        current = _annotate(ctx, current, manual)
-    return FileResult(
-        text=current,
-        applied=sorted(ctx.applied, key=lambda e: e.line),
-        manual=manual,
-        conflicts=ctx.conflicts,
-        fixed=fixed,
-        uses_helper=ctx.uses_helper,
-        datacenter=_datacenter(ctx, text),
-        package=_package(ctx, text),
-    )
+    ctx.findings = findings  # accounting and manual texts see every finding of the file
+    return ctx, current, touched
 
 
 def _pass_name(run_pass: Pass) -> str:
@@ -178,18 +291,25 @@ def _stages(run_pass: Pass, ctx: FileContext) -> list[Pass]:
 
 
 def _fixed(ctx: FileContext, new_text: str, touched: set[int]) -> set[str]:
-    """Findings on lines an edit changed whose rule no longer fires there in the result."""
+    """Findings on lines an edit changed whose rule no longer fires there in the result.
+
+    A finding the result has that the original did not (a hardcoded token turned into an environment lookup
+    that code left as it was still reads) becomes a manual step too: everything a re-scan shows is listed.
+    """
     if not touched:
         return set()  # nothing changed: nothing fixed
     remaining = scan_text(ctx.ruleset, new_text, ctx.language, ctx.path, context_from=ctx.history.original)
     index = LineIndex(new_text)
     still: set[tuple[str, int]] = set()
+    known = {(f.rule_id, f.line) for f in ctx.findings}
     for finding in remaining:
         # map the finding's own position (not its line start, which may sit where a line above was deleted)
         at = index.offset(finding.line) + max(finding.column - 1, 0)
         first, last = ctx.history.original_lines(at)
         for line in range(first, last + 1):
             still.add((finding.rule_id, line))
+        if not any((finding.rule_id, line) in known for line in range(first, last + 1)):
+            ctx.manual.append(ManualStep(ctx.path, first, finding.rule_id, finding.message))
     # a legacy URL built from a base constant is fixed where the base is rewritten (its own line is untouched);
     # anything else must have been edited on its own line: a finding that merely vanishes with its file's
     # context (XML handling in a file that no longer names a legacy host) is not fixed
@@ -221,10 +341,13 @@ def _annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
     edits = []
     index = LineIndex(text)
     original = LineIndex(ctx.history.original)
+    structure = Structure(text, ctx.language, idioms(ctx.ruleset, ctx.language.name))
     for step in manual:
         offset = ctx.history.forward(original.offset(step.line))
         line_no = index.line(offset)
         start = index.offset(line_no)
+        if structure.in_data(start) or structure.in_data(max(start - 1, 0)):
+            continue  # inside a string literal (code kept as data): a comment there would change the string
         previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
         note = mask_text(ctx.data.manual_text("annotate", text=step.text), ctx.ruleset.scan.secret_patterns)
         note = " ".join(note.split())

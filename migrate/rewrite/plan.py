@@ -42,7 +42,7 @@ from migrate.scan.textfile import TextFile
 class RewriteOptions:
     """What the user asked for."""
 
-    annotate: bool = False
+    annotate: bool = True  # TODO(zoho-migrate) comments in the code by default (--no-annotate)
     rules_dirs: tuple[Path, ...] = ()
     excludes: tuple[str, ...] = ()
     jobs: int = 0  # scan workers (0: one per CPU, as `scan` does)
@@ -232,32 +232,3 @@ def _check_parse(language: Language, before: str, after: str, filename: str) -> 
     if parses(language, before, filename) is False:
         return None  # it did not parse before either: nothing the rewrite broke
     return f"the rewritten file would not parse as {language.name}; left unchanged"
-
-
-def fixable_fingerprints(path: Path | str, text: str, language: Language | str, findings: list[Finding], ruleset: RuleSet) -> set[str]:
-    """Fingerprints of `findings` (one file's, on `text`) whose code `rewrite` changes; the rest are manual.
-
-    Cheap: one in-memory rewrite of this one text and one re-scan of the result; no I/O.
-    """
-    if not findings:
-        return set()
-    lang = ruleset.languages.get(language) if isinstance(language, str) else language
-    if lang is None:
-        return set()
-    data = _fixdata(ruleset)
-    display = findings[0].path if findings else Path(path).as_posix()
-    normalized = text.replace("\r\n", "\n")
-    result = rewrite_text(display, normalized, lang, findings, ruleset, data, {f.product for f in findings if f.product})
-    if result.text != normalized and _check_parse(lang, normalized, result.text, Path(path).name):
-        return set()
-    return result.fixed
-
-
-_FIXDATA: dict[int, FixData] = {}
-
-
-def _fixdata(ruleset: RuleSet) -> FixData:
-    key = id(ruleset)
-    if key not in _FIXDATA:
-        _FIXDATA[key] = FixData(ruleset)
-    return _FIXDATA[key]

@@ -46,6 +46,7 @@ from migrate.faults import (
     failure_from,
     file_budget,
 )
+from migrate.requests.fixable import fixable_fingerprints
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
 from migrate.scan.finding import Finding
@@ -82,7 +83,7 @@ class ScanOptions:
     max_file_size: int | None = None
     only_files: set[str] | None = None  # relative paths (e.g. from --changed-since); None means all
     fast_paths: bool = True  # literal plan, git file listing, only_files lookup (same findings either way)
-    mark_fixable: bool = True  # ask the rewriter which findings it would change (Finding.fixable)
+    mark_fixable: bool = True  # Finding.fixable from the request model's cheap decision
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file (None or 0: no budget)
 
 
@@ -238,10 +239,9 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
 
 
 def _mark_fixable(display: str, text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> None:
-    """`fixable` is true exactly when `rewrite` changes that finding's code: ask the rewriter, in memory."""
-    from migrate.rewrite.plan import fixable_fingerprints  # imported only when a file has findings
-
-    fixed = fixable_fingerprints(display, text, language, findings, ruleset)
+    """`fixable`: the rule has a fix and the finding's request can be migrated whole (the request model's cheap
+    decision; the rewriter is never run here, and never imported: scan sits below rewrite)."""
+    fixed = fixable_fingerprints(text, language, findings, ruleset)
     for finding in findings:
         finding.fixable = finding.fingerprint in fixed
 

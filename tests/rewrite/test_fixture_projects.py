@@ -114,9 +114,15 @@ def test_annotate_leaves_todo_comments_once(tmp_path: Path) -> None:
     shutil.copytree(PROJECTS / "python" / "before", work)
     assert run_cli("rewrite", "--apply", "--annotate", ".", cwd=work).returncode == 0
     text = (work / "invoice_sync.py").read_text()
-    assert "    # TODO(zoho-migrate): the v3 URL for this call is PUT https://www.zohoapis.com/invoice/v3/items/{ItemID}" in text
+    todo = "    # TODO(zoho-migrate): not migrated (every part of this request is left as it was"
+    assert text.count(todo) == 1 and "needs ItemID from the request body" in text
+    assert 'return fetch("https://invoice.zoho.com/api/items/update?" + form)' in text  # the request is untouched
     again = run_cli("rewrite", "--annotate", ".", cwd=work)
     assert again.stdout == ""
+    work2 = tmp_path / "plain"
+    shutil.copytree(PROJECTS / "python" / "before", work2)
+    assert run_cli("rewrite", "--apply", "--no-annotate", ".", cwd=work2).returncode == 0
+    assert "TODO(zoho-migrate)" not in (work2 / "invoice_sync.py").read_text()
 
 
 def test_scanner_fixture_tree_rewrites_safely_and_idempotently(tmp_path: Path) -> None:

@@ -175,9 +175,11 @@ def test_target_versions_are_rules_data(tmp_path: Path) -> None:
     (rules / "crm.yaml").write_text(builtin.read_text().replace("/crm/v2/", "/crm/v3/"))
     project = tmp_path / "project"
     project.mkdir()
-    (project / "leads.py").write_text('URL = "https://crm.zoho.in/crm/private/json/Leads/getRecords"\n')
+    (project / "leads.py").write_text(
+        'r = requests.get("https://crm.zoho.in/crm/private/json/Leads/getRecords", params={"authtoken": T})\n'
+    )
     result = run_in_process("rewrite", "--rules", str(tmp_path / "rules"), str(project), cwd=tmp_path)
-    assert '+URL = "https://www.zohoapis.in/crm/v3/Leads"' in result.stdout
+    assert '+r = requests.get("https://www.zohoapis.in/crm/v3/Leads", headers=' in result.stdout
 
 
 def test_git_ignored_live_credentials_are_reported_not_rewritten(tmp_path: Path) -> None:

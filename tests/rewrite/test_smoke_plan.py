@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from migrate.requests.fixable import fixable_fingerprints
 from migrate.rewrite.engine import scan_text
-from migrate.rewrite.plan import fixable_fingerprints, plan_rewrite
+from migrate.rewrite.plan import plan_rewrite
 
 LEGACY = '''import requests
 
@@ -32,5 +33,5 @@ def test_plan_rewrites_and_masks(tmp_path: Path, ruleset) -> None:
 def test_fixable_fingerprints_are_the_changed_findings(ruleset) -> None:
     language = ruleset.languages["python"]
     findings = scan_text(ruleset, LEGACY, language, "sync.py")
-    fixable = fixable_fingerprints(Path("sync.py"), LEGACY, "python", findings, ruleset)
+    fixable = fixable_fingerprints(LEGACY, language, findings, ruleset)
     assert fixable == {f.fingerprint for f in findings}

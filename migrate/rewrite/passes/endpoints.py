@@ -101,6 +101,8 @@ def _prefix_url(ctx: FileContext, url: str) -> tuple[str | None, Family | None]:
     if probe is not None:
         new = probe.oauth_url()
         if new and PROBE in new and "{" not in new.split(PROBE)[0]:
+            if new.split(PROBE, 1)[1].split("?", 1)[0].strip("/"):
+                return None, probe.family  # `/estimates/{id}/status/sent`: the id is not at the end; by hand
             return new.split(PROBE)[0], probe.family
     resolved = ctx.match_url(url)
     if resolved is None:

@@ -1,0 +1,471 @@
+"""Group one file's findings into legacy requests and decide, cheaply, whether each can be migrated whole.
+
+No rewriting happens here: the decision reads the text, the fix data and the endpoint map only, so `scan` can
+mark `fixable` with it at the cost of one parse of the files that have findings.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from functools import cached_property
+
+from migrate.requests.idioms import Idioms, idioms
+from migrate.requests.model import LegacyRequest, RequestPlan
+from migrate.requests.structure import Scope, Send, Structure
+from migrate.ruleset import RuleSet
+from migrate.ruleset.model import Language
+from migrate.scan.finding import Finding
+
+# finding categories that are parts of a request (the others are definitions, config keys, SDK use, ...)
+REQUEST_CATEGORIES = {"legacy-endpoint", "auth-param", "auth-header", "xml-parsing"}
+CREDENTIAL = "auth-param"
+ZOHO_URL = re.compile(r"(?:https?://)?(?<![\w.-])[a-z0-9-]+\.zoho(?:apis|cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}$#%?]*)?", re.I)
+PROBE = "__zoho_migrate_id__"
+MALFORMED = "malformed:"
+# the credential travels as a parameter here (a quoted key or a query parameter), not just a variable's name
+TRAVEL = r"""(?i)[\"'&?]{param}[\"']?\s*(?:=|:|=>|,|\))"""
+
+
+def plan_requests(text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> RequestPlan:
+    """The requests of one file's `text` (the findings are the scanner's on this very text)."""
+    plan = RequestPlan()
+    fix = idioms(ruleset, language.name)
+    members = [f for f in findings if f.category in REQUEST_CATEGORIES]
+    others = [f for f in findings if f.category not in REQUEST_CATEGORIES]
+    if not members or language.kind == "config" or not fix.known:
+        return plan
+    structure = Structure(text, language, fix)
+    builder = _Builder(plan, structure, fix, ruleset, findings)
+    builder.group(members, others)
+    for request in list(plan.requests):
+        builder.describe(request)
+    for request in list(plan.requests):
+        reason = builder.decide(request)
+        if reason:
+            plan.block(request, reason)
+    return plan
+
+
+class _Builder:
+    def __init__(self, plan: RequestPlan, structure: Structure, fix: Idioms, ruleset: RuleSet, findings: list[Finding]) -> None:
+        self.plan = plan
+        self.s = structure
+        self.fix = fix
+        self.ruleset = ruleset
+        self.rules = {r.id: r for r in ruleset.rules}
+        self.keys: dict[tuple[Scope, int | None], LegacyRequest] = {}
+        self.definitions = self._definitions()
+
+    # grouping ---------------------------------------------------------------------------------------------------
+    def _definitions(self) -> dict[str, list[tuple[int, str]]]:
+        """name -> [(line, right-hand side)] of every assignment in the file, in order."""
+        found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        pattern = self.fix.assignment
+        if pattern is None:
+            return found
+        for m in pattern.finditer(self.s.text):
+            line = self.s.line_of(m.start())
+            found[m.group("name")].append((line, self.s.line_text(line)[m.end() - self.s.offset_of_line(line) :]))
+        return found
+
+    def _definition(self, name: str, line: int) -> tuple[int, str] | None:
+        """The assignment of `name` that `line` sees: the last one before it in its function, else a module one."""
+        scope = self.s.scope_of(line)
+        candidates = self.definitions.get(name, ())
+        if not candidates:
+            return None
+        if not scope.module:  # bisect: a name assigned in every function of a large file stays linear
+            index = bisect.bisect_left(candidates, (line, "")) - 1
+            if index >= 0 and scope.contains(candidates[index][0]):
+                return candidates[index]
+        module = self._module_definitions.get(name)
+        return module if module is not None and module[0] != line else None
+
+    @cached_property
+    def _module_definitions(self) -> dict[str, tuple[int, str]]:
+        """name -> its first module-level assignment."""
+        found: dict[str, tuple[int, str]] = {}
+        for name, candidates in self.definitions.items():
+            first = next((d for d in candidates if self.s.scope_of(d[0]).module), None)
+            if first is not None:
+                found[name] = first
+        return found
+
+    def _request(self, scope: Scope, send: Send | None, line: int) -> LegacyRequest:
+        key = (scope, send.offset if send else None)
+        if key not in self.keys:
+            request = LegacyRequest(len(self.plan.requests), scope, send, line, line)
+            self.plan.requests.append(request)
+            self.keys[key] = request
+        return self.keys[key]
+
+    def _join(self, request: LegacyRequest, finding: Finding) -> None:
+        if request.index not in self.plan.member_of.setdefault(finding.fingerprint, []):
+            self.plan.member_of[finding.fingerprint].append(request.index)
+            request.findings.append(finding)
+            request.first_line = min(request.first_line, finding.line)
+            request.last_line = max(request.last_line, finding.line)
+
+    def _home(self, line: int) -> LegacyRequest:
+        scope = self.s.scope_of(line)
+        return self._request(scope, self.s.send_for(line, scope), line)
+
+    def group(self, members: list[Finding], others: list[Finding]) -> None:
+        holders = [f for f in members if self._holder(f)]
+        for finding in sorted(members, key=lambda f: f.line):
+            if finding in holders:
+                continue
+            uses = self._uses(finding)
+            if uses:
+                for line in uses:
+                    self._join(self._home(line), finding)
+            else:
+                self._join(self._home(finding.line), finding)
+        self._follow_wrappers()
+        self.plan.holders = {f.fingerprint for f in holders}
+        for finding in holders + others:
+            self._soft(finding)
+
+    def _holder(self, finding: Finding) -> bool:
+        """A credential finding on a line where it does not travel as a parameter: the variable (or function
+        parameter, or Zoho-authtoken header) holding it. Its requests decide whether it goes; it blocks none."""
+        if finding.category != CREDENTIAL:
+            return False
+        rule = self.rules.get(finding.rule_id)
+        param = str((rule.fix or {}).get("param", "")) if rule and rule.fix else ""
+        if not param:
+            return True
+        line = self.s.line_text(finding.line)
+        return re.search(TRAVEL.format(param=re.escape(param)), line) is None and not self._patterns(line, param)
+
+    def _soft(self, finding: Finding) -> None:
+        """Tie a definition that requests use (the token variable, an env lookup) to those requests, softly."""
+        lines = self._uses(finding) or [finding.line]
+        indexes = []
+        for line in lines:
+            scope = self.s.scope_of(line)
+            send = self.s.send_for(line, scope)
+            request = self.keys.get((scope, send.offset if send else None))
+            if request is not None and request.index not in indexes:
+                indexes.append(request.index)
+        if indexes:
+            self.plan.soft_of[finding.fingerprint] = indexes
+
+    def _uses(self, finding: Finding) -> list[int]:
+        """A definition (`BASE = "..."`, `PARAMS = {...}`): the lines that use its name (same function, or
+        anywhere for a module-level one). Its finding belongs to every request built from those lines."""
+        pattern = self.fix.assignment
+        if pattern is None:
+            return []
+        start = self.s.offset_of_line(finding.line)
+        m = pattern.match(self.s.text, start)
+        if m is None:
+            return []
+        name = m.group("name")
+        scope = self.s.scope_of(finding.line)
+        word = re.compile(rf"(?<!\w){re.escape(name)}(?![\w])")
+        lines = set()
+        first, last = (1, self.s.line_count) if scope.module else (scope.start_line, scope.end_line)
+        text = self.s.lines_text(first, last)
+        base = self.s.offset_of_line(first)
+        for use in word.finditer(text):
+            line = self.s.line_of(base + use.start())
+            if line != finding.line and not self.s.in_data(base + use.start()):
+                lines.add(line)
+        return sorted(lines) if any(not self.s.scope_of(line).module or scope.module for line in lines) else []
+
+    def _follow_wrappers(self) -> None:
+        """A request built in one function and sent by another of this file (`fetch(url)`): one request."""
+        for request in list(self.plan.requests):
+            if request.send is None:
+                self._sent_by_wrapper(request)
+        for request in list(self.plan.requests):
+            if request.send is None or request.scope.module or not request.scope.name:
+                continue
+            for line in self.s.calls_to(request.scope.name, request.scope):
+                caller_scope = self.s.scope_of(line)
+                caller = self.keys.get((caller_scope, None))
+                if caller is None:
+                    own = self.s.send_for(line, caller_scope)
+                    caller = self.keys.get((caller_scope, own.offset)) if own is not None else None
+                    if caller is not None and own is not None and own.line != line:
+                        continue  # that caller's findings are sent by its own call
+                request.via = request.scope.name
+                request.urls.extend(self._urls_on(line, caller_scope))
+                if caller is not None and caller is not request:
+                    for finding in list(caller.findings):
+                        self._join(request, finding)
+                    caller.findings = []
+
+    def _sent_by_wrapper(self, request: LegacyRequest) -> None:
+        """A send-less request whose lines call a function of this file that makes an HTTP call: that call
+        sends it (the wrapper's other callers are checked for accounts URLs and other products)."""
+        for line in sorted({f.line for f in request.findings}):
+            for name in re.findall(r"([A-Za-z_]\w*)\s*\(", self.s.line_text(line)):
+                wrapper = self.s.function_named(name)
+                sends = self.s.sends_in(wrapper) if wrapper is not None else []
+                if wrapper is None or not sends or wrapper.contains(line):
+                    continue
+                request.send = sends[0]
+                request.via = name
+                for caller in self.s.calls_to(name, wrapper):
+                    request.urls.extend(self._urls_on(caller, self.s.scope_of(caller)))
+                request.urls.extend(m.group(0) for m in ZOHO_URL.finditer(self.s.lines_text(wrapper.start_line, wrapper.end_line)))
+                return
+
+    # what each request is ----------------------------------------------------------------------------------------
+    def _urls_on(self, line: int, scope: Scope) -> list[str]:
+        """Zoho URLs a line sends: literals on it (or on the assignments it uses) and `BASE + "tail"` joins."""
+        text = self.s.line_text(line)
+        urls = []
+        for m in ZOHO_URL.finditer(text):
+            if "://" not in m.group(0) and text[max(m.start() - 1, 0) : m.start()] in ("/", ":"):
+                urls.append(MALFORMED + m.group(0))  # `https//host`, `htps://host`: not a URL the map can place
+            else:
+                urls.append(m.group(0))
+        for name in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", text)):
+            definition = self._definition(name, line)
+            if definition is None or definition[0] == line:
+                continue
+            found = [m.group(0) for m in ZOHO_URL.finditer(definition[1])]
+            if not found:
+                continue
+            tail = re.search(rf"(?<![\w$]){re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"'?$#{{]*)", text)
+            if tail is not None and len(found) == 1:
+                urls.append(found[0].rstrip("/") + "/" + tail.group("tail").lstrip("/"))
+            else:
+                urls.extend(found)
+        return urls
+
+    def describe(self, request: LegacyRequest) -> None:
+        if not request.findings:
+            return
+        lines = sorted({f.line for f in request.findings})
+        first, last = self.s.region(request.send, request.scope, lines)
+        request.first_line, request.last_line = min(first, request.first_line), max(last, request.last_line)
+        for line in lines:
+            request.urls.extend(self._urls_on(line, request.scope))
+        if request.send is not None:
+            request.urls.extend(self._urls_on(request.send.line, request.scope))
+        region = self._region_text(request)
+        request.accounts = any(self.fix.accounts_url.search(u) for u in request.urls) or bool(
+            request.via and self.fix.accounts_url.search(region)
+        )
+        for url in request.urls:
+            resolved = self._resolve(url)
+            if resolved is not None:
+                request.products.add(resolved.product.name)
+        request.method = self._method(region)
+
+    def _region_text(self, request: LegacyRequest) -> str:
+        text = self.s.lines_text(request.first_line, request.last_line)
+        if request.via and request.send is not None:  # the wrapper's body is part of what the request does
+            wrapper = self.s.scope_of(request.send.line)
+            text += "\n" + self.s.lines_text(wrapper.start_line, wrapper.end_line)
+        return text
+
+    def _method(self, region: str) -> str:
+        """POST/PUT/DELETE when the request's text says so (a flag carrying only a credential does not count)."""
+        for method, pattern in self.fix.methods.items():
+            for m in pattern.finditer(region):
+                after = region[m.end() : m.end() + 40].lstrip(" \t\"'=")
+                if re.match(r"(?:authtoken|apikey|ticket|scope)=", after, re.I):
+                    continue
+                return method
+        return "GET"
+
+    def _resolve(self, url: str):  # noqa: ANN202 - EndpointMatch | None
+        endpoints = self.ruleset.endpoints
+        resolved = endpoints.match(url)
+        if resolved is None and not url.endswith("/") and "?" not in url:
+            resolved = endpoints.match(url + "/")
+        return resolved
+
+    # the decision -----------------------------------------------------------------------------------------------
+    def decide(self, request: LegacyRequest) -> str | None:
+        """What blocks migrating this request whole, or None."""
+        if not request.findings:
+            return None
+        categories = {f.category for f in request.findings}
+        if request.accounts:
+            return "an accounts/token-generation URL is sent by the same code; add the OAuth header by hand only to the API calls"
+        if len(request.products) > 1:
+            return f"URLs of more than one product ({', '.join(sorted(request.products))}) reach the same request code"
+        malformed = [u for u in request.urls if u.startswith(MALFORMED)]
+        if malformed:
+            return f"the URL {malformed[0][len(MALFORMED) :]} has a malformed scheme; fix it, then migrate"
+        legacy = [u for u in request.urls if self._legacy(u)]
+        for url in legacy:
+            reason = self._url_blocker(url, request)
+            if reason:
+                return reason
+        has_credential = CREDENTIAL in categories
+        if "legacy-endpoint" in categories and not legacy:
+            return "the URL is built at run time from pieces the endpoint map cannot place (a host or path alone)"
+        if legacy and not has_credential and "auth-header" not in categories and self._sends_oauth(request):
+            return None  # already OAuth on a legacy host: only the URL moves
+        if has_credential and not request.urls:
+            return "the URL this credential is sent to is not built here (follow it to where the request is made)"
+        if not self.fix.connection and (has_credential or legacy):
+            reason = self._send_blocker(request, has_credential)
+            if reason:
+                return reason
+        if has_credential:
+            reason = self._credential_blocker(request)
+            if reason:
+                return reason
+        if legacy and not has_credential and "auth-header" not in categories and not self.fix.connection:
+            return "no credential travels with this request here, so the OAuth header could not be placed on it"
+        if self.fix.connection and legacy:
+            reason = self._org_blocker(request)
+            if reason:
+                return reason
+        return None
+
+    def _sends_oauth(self, request: LegacyRequest) -> bool:
+        """The request already sends a `Zoho-oauthtoken` header (itself or through a function it calls)."""
+        text = self._region_text(request) + self.s.called_bodies(request.first_line, request.last_line)
+        return "zoho-oauthtoken" in text.lower()
+
+    def _legacy(self, url: str) -> bool:
+        resolved = self._resolve(url) or self._resolve(url + PROBE)
+        return resolved is not None and resolved.product.detect and not resolved.product.credential_only
+
+    def _url_blocker(self, url: str, request: LegacyRequest) -> str | None:
+        resolved = self._resolve(url)
+        probe = self._resolve(url + PROBE)
+        if probe is not None and (resolved is None or resolved.family.oauth_path is None or url.endswith("/")):
+            resolved = probe  # `.../markassent/` + id at run time: the call is the one with the id
+        action = self.fix.requests.get("action_paths")
+        template = resolved.family.legacy_path.template if resolved is not None else ""
+        if action and "{rest" in template and not re.search(r"/v\d", template):
+            rest = url.split("://", 1)[-1].split("?", 1)[0]
+            if re.search(str(action), rest):
+                return f"the action path of {_short(url)} has no mechanical v3 form (see the product's v3 API reference)"
+        if resolved is None:
+            return f"the URL {_short(url)} is not in the endpoint map"
+        family = resolved.family
+        new = resolved.oauth_url()
+        if new and PROBE in new and new.split(PROBE, 1)[1].split("?", 1)[0].strip("/"):
+            return f"the new URL {new.replace(PROBE, '{id}').split('?')[0]} puts the id in the middle of the path"
+        if new is None:
+            return f"no mechanical v3/v2 equivalent for {_short(url)}" + (f": {family.manual}" if family.manual else "")
+        names = [n for n in re.findall(r"\{(\w+)\}", new)]
+        if names:
+            return f"the new URL {new} needs {', '.join(names)} from the request body"
+        if family.manual:
+            return f"{family.id}: {family.manual}"
+        expected = family.oauth_method
+        if family.legacy_method and expected and family.legacy_method != expected:
+            return f"the HTTP method changes ({family.legacy_method} -> {expected} {new.split('?')[0]})"
+        if expected and request.method != expected:
+            return f"sent as {request.method} but the new call is {expected} {new.split('?')[0]} (a read must stay a read)"
+        if not expected and family.legacy_method and request.method != family.legacy_method:
+            return f"sent as {request.method} where the legacy call is {family.legacy_method}"
+        region = self._region_text(request)
+        if re.search(r"\b(?:XMLString|xmlData)\b", region):
+            return "the body is XML (XMLString/xmlData); the new API takes JSON"
+        for item in self.fix.common.get("query_params") or ():
+            if (
+                isinstance(item, dict)
+                and item.get("manual")
+                and item.get("product") == resolved.product.name
+                and re.search(rf"\b{re.escape(str(item['param']))}\b", region)
+            ):
+                return f"`{item['param']}`: {item['manual']}"
+        return None
+
+    def _send_blocker(self, request: LegacyRequest, has_credential: bool) -> str | None:
+        send = request.send
+        if send is None:
+            return "no recognised HTTP call sends this request (a wrapper or client the rewriter does not know)"
+        idiom = send.idiom
+        body = send.text if idiom.mode != "statement" else self._region_text(request)
+        if (
+            idiom.existing is not None
+            and idiom.existing.search(body)
+            and idiom.mode != "wrap"
+            and (idiom.merge is None or not idiom.merge.search(body))
+        ):
+            return "the call already passes headers the rewriter cannot extend (a variable); add the header by hand"
+        if self.fix.is_async and not request.scope.is_async:
+            return "the token helper is asynchronous and this request is not made inside an async function"
+        return None
+
+    def _credential_blocker(self, request: LegacyRequest) -> str | None:
+        """Every credential of the request must be in a form the rewriter removes, and none unflagged."""
+        flagged = {f.line for f in request.findings if f.category == CREDENTIAL}
+        for finding in request.findings:
+            if finding.category != CREDENTIAL or self._holder(finding):
+                continue
+            rule = self.rules.get(finding.rule_id)
+            param = str((rule.fix or {}).get("param", "")) if rule else ""
+            if not param:
+                return f"the credential on line {finding.line} has no automatic fix"
+            if not self._removable(self.s.line_text(finding.line), param):
+                return f"the credential on line {finding.line} travels in a form the rewriter cannot remove"
+        for line in range(request.first_line, request.last_line + 1):
+            if line in flagged:
+                continue
+            text = self.s.line_text(line)
+            if re.search(TRAVEL.format(param="authtoken"), text) and not _comment_only(text):
+                return f"a credential on line {line} is not one the scanner can follow"
+        return None
+
+    def _patterns(self, line: str, param: str) -> bool:
+        """Does one of the language's removal forms (map entry, one-parameter statement, flag) match the line?"""
+        escaped = re.escape(param)
+        for key in ("entries", "statements", "flags"):
+            for item in self.fix.raw.get(key) or ():
+                pattern = str(item["pattern"]) if isinstance(item, dict) else str(item)
+                try:
+                    if re.search(pattern.replace("{param}", escaped), line + "\n", re.MULTILINE):
+                        return True
+                except re.error:
+                    continue
+        return False
+
+    def _removable(self, line: str, param: str) -> bool:
+        if self._patterns(line, param):
+            return True
+        escaped = re.escape(param)
+        concat = [re.escape(op) for op in self.fix.raw.get("concat") or ("+",)]
+        for m in re.finditer(rf"[?&\"']{escaped}=", line, re.I):
+            after = line[m.end() :]
+            if not after[:1] or after[:1] in "\"'`":
+                rest = after[1:].lstrip()
+                # `"?authtoken=" + t` goes; `"authtoken=" . $t` (a body string starting with it) the pass cannot follow
+                if after[:1] and concat and line[m.start()] in "?&" and re.match("|".join(concat), rest):
+                    return True
+                continue
+            return True
+        return False
+
+    def _org_blocker(self, request: LegacyRequest) -> str | None:
+        for url in request.urls:
+            resolved = self._resolve(url)
+            if resolved is None:
+                continue
+            param = resolved.product.org.get("param")
+            if param and resolved.family.oauth_path is not None and "organization" not in self._region_text(request).lower():
+                return f"the v3 API needs `{param}` and this request does not send one"
+        return None
+
+
+def _short(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _comment_only(line: str) -> bool:
+    return line.lstrip().startswith(("#", "//", "*", "/*", "--", "'"))
+
+
+def group_lines(plan: RequestPlan) -> dict[int, list[LegacyRequest]]:
+    """line -> requests whose region holds it (for mapping a place in the file to its requests)."""
+    by_line: dict[int, list[LegacyRequest]] = defaultdict(list)
+    for request in plan.requests:
+        for line in request.lines:
+            by_line[line].append(request)
+    return by_line

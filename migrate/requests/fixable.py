@@ -1,0 +1,86 @@
+"""`Finding.fixable` from the request model's cheap decision (no rewriting: one parse of the file).
+
+A finding is fixable when its rule has an automatic fix and every request it is part of can be migrated whole;
+XML reply handling (no fix of its own) when its request is migrated and the language's recognised reply shape
+starts on its line. Definitions, secrets and config keys outside any request follow their rule's fix alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrate.requests.build import ZOHO_URL, plan_requests
+from migrate.requests.idioms import idioms
+from migrate.requests.model import RequestPlan
+from migrate.ruleset import RuleSet
+from migrate.ruleset.model import Language
+from migrate.scan.finding import Finding
+
+
+def fixable_fingerprints(
+    text: str, language: Language, findings: list[Finding], ruleset: RuleSet, plan: RequestPlan | None = None
+) -> set[str]:
+    """Fingerprints of the findings `rewrite` will change (the others become manual steps)."""
+    if not findings:
+        return set()
+    fix = idioms(ruleset, language.name)
+    if not fix.known and language.kind != "config":
+        return set()  # no fix idioms for this language: everything is a manual step
+    if plan is None:
+        try:
+            plan = plan_requests(text, language, findings, ruleset)
+        except Exception:  # noqa: BLE001 - a file the model cannot read: nothing is promised fixable (rewrite agrees)
+            return set()
+    rules = {r.id: r for r in ruleset.rules}
+    if language.kind == "config":
+        return _config_fixable(text, language, findings, ruleset, rules)
+    lines = text.split("\n")
+    fixable = set()
+    header_lines = {f.line for f in findings if f.category == "auth-header"}
+    for finding in findings:
+        rule = rules.get(finding.rule_id)
+        if rule is None or not plan.fixable(finding):
+            continue
+        if finding.category == "xml-parsing":
+            requests = plan.requests_of(finding)
+            line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+            if requests and fix.xml_parse is not None and fix.xml_parse.search(line) and any(r.urls for r in requests):
+                fixable.add(finding.fingerprint)
+            continue
+        if finding.fingerprint in plan.holders and finding.line not in header_lines and not (
+            finding.fingerprint in plan.soft_of and _definition(fix, lines, finding.line)
+        ):
+            continue  # a parameter, struct field or unused variable holding the token: left to a person
+        if rule.fix and rule.fix.get("action"):
+            fixable.add(finding.fingerprint)
+    return fixable
+
+
+def _definition(fix, lines: list[str], line: int) -> bool:  # noqa: ANN001 - Idioms
+    """Is the line an assignment (a variable the rewriter deletes once no request uses it)?"""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return fix.assignment is not None and fix.assignment.match(text) is not None
+
+
+def _config_fixable(text: str, language: Language, findings: list[Finding], ruleset: RuleSet, rules: dict) -> set[str]:
+    """Config files: a legacy URL when the endpoint map gives its whole new URL (no `{placeholders}`, not a bare
+    API prefix); keys and secrets unless the format is one the config-key pass does not edit
+    (`fixes.common.requests.config_without_key_fix`)."""
+    raw = (ruleset.data.get("fixes") or {}).get("common") or {}
+    skip = set((raw.get("requests") or {}).get("config_without_key_fix") or ())
+    lines = text.split("\n")
+    fixable = set()
+    for finding in findings:
+        rule = rules.get(finding.rule_id)
+        action = (rule.fix or {}).get("action") if rule is not None else None
+        if not action:
+            continue
+        if action == "endpoint":
+            line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+            urls = [m.group(0) for m in ZOHO_URL.finditer(line)]
+            new = [ruleset.endpoints.match(u) for u in urls]
+            if new and all(m is not None and m.oauth_url() and not re.search(r"\{\w+\}", m.oauth_url() or "") for m in new):
+                fixable.add(finding.fingerprint)
+        elif language.name not in skip:
+            fixable.add(finding.fingerprint)
+    return fixable
