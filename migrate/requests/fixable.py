@@ -53,7 +53,31 @@ def fixable_fingerprints(
             continue  # a parameter, struct field or unused variable holding the token: left to a person
         if rule.fix and rule.fix.get("action"):
             fixable.add(finding.fingerprint)
+    # a finding with no fix of its own that is the value of a fixable credential parameter on its line
+    # (`authtoken=#{AUTH_TOKEN}`) goes with that parameter when the rewriter removes it
+    for finding in findings:
+        if finding.fingerprint not in fixable and _value_of_fixable(finding, findings, fixable, lines, rules):
+            fixable.add(finding.fingerprint)
     return fixable
+
+
+VALUE_GAP = 24  # characters from a parameter's name to its value: `authtoken=#{`, `"authtoken": `, ...
+
+
+def _value_of_fixable(finding: Finding, findings: list[Finding], fixable: set[str], lines: list[str],
+                      rules: dict) -> bool:
+    """Is `finding` (a rule without a fix) the value of a fixable `auth-param` finding just before it?"""
+    rule = rules.get(finding.rule_id)
+    if rule is None or (rule.fix or {}).get("action") or finding.category != "auth-param":
+        return False
+    line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+    for other in findings:
+        if other.fingerprint not in fixable or other.line != finding.line or other.category != "auth-param":
+            continue
+        gap = line[other.column - 1 : finding.column - 1]
+        if 0 < len(gap) <= VALUE_GAP and not re.search(r"[&,;()]", gap):
+            return True
+    return False
 
 
 def _definition(fix, lines: list[str], line: int) -> bool:  # noqa: ANN001 - Idioms
