@@ -19,7 +19,7 @@ from migrate.rewrite.fixdata import FixData
 from migrate.rewrite.helpers import helper_change
 from migrate.rewrite.model import AppliedEdit, Conflict, FileChange, ManualStep
 from migrate.rewrite.textio import read_source, to_bytes, write_atomic
-from migrate.rewrite.validate import parses
+from migrate.rewrite.validate import check_rewrite
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
 from migrate.scan.engine import ScanOptions, scan_paths
@@ -198,7 +198,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             rewritten=result.text,
             edits=result.applied,
         )
-        change.refused = _check_parse(language, source.text, result.text, fs_path.name)
+        change.refused = _check_parse(language, source.text, result.text, fs_path.name, data)
         if change.refused:
             manual.append(ManualStep(display, 1, "zoho-migrate.parse", change.refused))
         files.append(change)
@@ -221,16 +221,11 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     return RewritePlan(files, manual, conflicts, ruleset, findings_all, errors, sources)
 
 
-def _check_parse(language: Language, before: str, after: str, filename: str) -> str | None:
-    """A reason to refuse the rewrite, or None: the original parsed and the rewrite does not."""
-    if before == after:
-        return None
-    new_ok = parses(language, after, filename)
-    if new_ok is None or new_ok:
-        return None
-    if parses(language, before, filename) is False:
-        return None  # it did not parse before either: nothing the rewrite broke
-    return f"the rewritten file would not parse as {language.name}; left unchanged"
+def _check_parse(
+    language: Language, before: str, after: str, filename: str, data: FixData | None = None, tools: bool = True
+) -> str | None:
+    """A reason to refuse the rewrite, or None (validate.check_rewrite: grammar, Python 2, the language's tools)."""
+    return check_rewrite(language, before, after, filename, data, tools)
 
 
 def fixable_fingerprints(path: Path | str, text: str, language: Language | str, findings: list[Finding], ruleset: RuleSet) -> set[str]:
@@ -247,7 +242,7 @@ def fixable_fingerprints(path: Path | str, text: str, language: Language | str, 
     display = findings[0].path if findings else Path(path).as_posix()
     normalized = text.replace("\r\n", "\n")
     result = rewrite_text(display, normalized, lang, findings, ruleset, data, {f.product for f in findings if f.product})
-    if result.text != normalized and _check_parse(lang, normalized, result.text, Path(path).name):
+    if result.text != normalized and _check_parse(lang, normalized, result.text, Path(path).name, data, tools=False):
         return set()
     return result.fixed
 
