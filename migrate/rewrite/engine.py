@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from migrate.errors import RuleError
 from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.fixdata import FixData
+from migrate.rewrite.helpers import HelperLocation
 from migrate.rewrite.model import AppliedEdit, Conflict, Edit, ManualStep
 from migrate.rewrite.passes import (
     calls,
@@ -27,6 +28,7 @@ from migrate.rewrite.passes import (
     queryparams,
     xmlreply,
 )
+from migrate.rewrite.references import ReferenceIndex
 from migrate.rewrite.textedit import History, LineIndex, apply, resolve
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
@@ -91,6 +93,7 @@ class FileResult:
     uses_helper: bool = False
     datacenter: str | None = None
     package: str | None = None
+    kept_for_references: bool = False  # a definition stayed because another file mentioned it
 
 
 def rewrite_text(
@@ -102,6 +105,8 @@ def rewrite_text(
     data: FixData,
     project_products: set[str] | None = None,
     annotate: bool = False,
+    references: ReferenceIndex | None = None,
+    helper: HelperLocation | None = None,
 ) -> FileResult:
     """Rewrite one file's text; `findings` are the scanner's findings on this very text."""
     ctx = FileContext(
@@ -113,6 +118,10 @@ def rewrite_text(
         findings=findings,
         history=History(text),
         project_products=set(project_products or ()),
+        references=references,
+        helper_rel=helper.rel if helper else "",
+        helper_up=helper.up if helper else None,
+        helper_dir=str(helper.directory) if helper else None,
     )
     ctx.products(text)
     current = text
@@ -160,6 +169,7 @@ def rewrite_text(
         uses_helper=ctx.uses_helper,
         datacenter=_datacenter(ctx, text),
         package=_package(ctx, text),
+        kept_for_references=ctx.kept_for_references,
     )
 
 

@@ -7,7 +7,7 @@ Nothing is written until `RewritePlan.apply()`; the plan is what the dry run pri
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +16,9 @@ from typing import Any
 from migrate.rewrite.diff import file_diff, mask_diff
 from migrate.rewrite.engine import FileResult, rewrite_text
 from migrate.rewrite.fixdata import FixData
-from migrate.rewrite.helpers import helper_change
+from migrate.rewrite.helpers import helper_change, helper_location
 from migrate.rewrite.model import AppliedEdit, Conflict, FileChange, ManualStep
+from migrate.rewrite.references import ReferenceIndex
 from migrate.rewrite.textio import read_source, to_bytes, write_atomic
 from migrate.rewrite.validate import check_rewrite
 from migrate.ruleset import RuleSet
@@ -159,7 +160,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     data = FixData(ruleset, tuple(options.rules_dirs))
     languages = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
     scan_options = ScanOptions(jobs=options.jobs, excludes=options.excludes, mark_fixable=False)
-    per_file: list[tuple[Path, str, list[Finding]]] = []
+    per_file: list[tuple[Path, str, list[Finding], Path]] = []
     findings_all: list[Finding] = []
     errors: list[dict[str, str]] = []
     for root in _roots(paths):
@@ -171,14 +172,18 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             grouped[finding.path].append(finding)
         for display, findings in sorted(grouped.items()):
             fs_path = root / display if root.is_dir() else Path(display)
-            per_file.append((fs_path, display, findings))
+            per_file.append((fs_path, display, findings, root))
     project_products = {f.product for f in findings_all if f.product}
+    references = ReferenceIndex(_roots(paths), ruleset.scan.skip_dirs, options.excludes)
     files: list[FileChange] = []
     manual: list[ManualStep] = []
     conflicts: list[Conflict] = []
     sources: dict[str, _Source] = {}
     helper_sites: dict[tuple[str, Path], tuple[str, FileResult]] = {}
-    for fs_path, display, findings in per_file:
+    queue, deferred = deque(per_file), set()  # a definition kept for other files is tried again after them
+    while queue:
+        item = queue.popleft()
+        fs_path, display, findings, root = item
         if any(f.gitignored for f in findings):
             for f in findings:
                 manual.append(ManualStep(display, f.line, f.rule_id, "git-ignored file (a live credential?): " + f.message))
@@ -187,9 +192,15 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
         language = languages.detect(fs_path, source.path.read_bytes()[:256]) or ruleset.languages.get("other")
         if language is None:
             continue
+        location = helper_location(data.language(language.name), fs_path, root)
         result = rewrite_text(
-            display, source.text, language, findings, ruleset, data, project_products, options.annotate
+            display, source.text, language, findings, ruleset, data, project_products, options.annotate, references,
+            location,
         )
+        if result.kept_for_references and display not in deferred:
+            deferred.add(display)
+            queue.append(item)
+            continue
         change = FileChange(
             path=display,
             fs_path=str(fs_path),
@@ -201,13 +212,18 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
         change.refused = _check_parse(language, source.text, result.text, fs_path.name, data)
         if change.refused:
             manual.append(ManualStep(display, 1, "zoho-migrate.parse", change.refused))
+        elif result.text != source.text:
+            references.update(display, result.text)
         files.append(change)
         sources[str(fs_path)] = _Source(source.layout, source.mode, source.layout.newline)
         manual.extend(result.manual)
         conflicts.extend(result.conflicts)
         if result.uses_helper and not change.refused:
-            key = (language.name, fs_path.parent)
-            helper_sites.setdefault(key, (str(Path(display).parent.as_posix()), result))
+            key = (language.name, location.directory)
+            display_dir = Path(display).parent
+            for _ in range(location.rel.count("../")):
+                display_dir = display_dir.parent
+            helper_sites.setdefault(key, (display_dir.as_posix(), result))
     for (language_name, directory), (display_dir, result) in sorted(helper_sites.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         fixes = data.language(language_name)
         if fixes is None:

@@ -92,6 +92,7 @@ def _rewrite(ruleset, language: str, before: str) -> str:
 
 def _strip_import(text: str) -> str:
     for line in (
+        "import zoho_auth\n\n",  # a file without imports: the helper's import, then a blank line (isort)
         "import zoho_auth\n",
         'const zohoAuth = require("./zoho_auth");\n',
         'import * as zohoAuth from "./zoho_auth";\n',
