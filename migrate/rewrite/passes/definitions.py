@@ -77,7 +77,11 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 Edit(secret.start(), secret.end(), ctx.render("env", env_name), hit.id, "hardcoded authtoken removed")
             )
             if elsewhere:
-                ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used_elsewhere", env=env_name, name=name, files=files))
+                step = ctx.data.manual_text("secret_used_elsewhere", env=env_name, name=name, files=files)
+                ctx.add_manual(m.start(), hit.id, step)
+                lookup_rule = ctx.data.common.get("env_lookup_rule")
+                if lookup_rule:  # the scanner flags the environment lookup of a legacy credential left in its place
+                    ctx.add_manual(m.start(), str(lookup_rule), step)
             else:
                 ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name))
         elif elsewhere:

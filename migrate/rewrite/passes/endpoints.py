@@ -58,6 +58,10 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         if new != url:
             edits.append(Edit(m.start(), end, new, RULE_ID, f"legacy endpoint -> {_strip(new)}"))
     edits.extend(_tails(text, ctx, bases, rule_ids))
+    if edits:  # the requests move: code still reading their legacy replies is marked where it reads them
+        from migrate.rewrite.passes.replies import mark_readers
+
+        mark_readers(text, ctx)
     return edits
 
 

@@ -62,7 +62,10 @@ def _other_group(text: str, insert_at: int, spec: dict, line: str) -> bool:
     if not group or insert_at == 0:
         return False
     before = text[: insert_at - 1]
-    previous = before[before.rfind("\n") + 1 :].split(None, 1)
+    previous_line = before[before.rfind("\n") + 1 :]
+    if not spec.get("after") or not re.match(str(spec["after"]), previous_line):
+        return False  # after the file header (a comment): no group to separate from
+    previous = previous_line.split(None, 1)
     first = line.split(None, 1)
     return bool(previous) and bool(first) and previous[0] != first[0]
 

@@ -82,7 +82,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     edits: list[Edit] = []
     needs_import = False
     for m in re.finditer(spec["parse"], text):
-        if not ctx.flagged(m.start(), rule_ids):
+        if not ctx.flagged(m.start(), rule_ids) or built_locally(text, m.group("src"), m.start()):
             continue
         planned = _plan(text, ctx, spec, m, by_element, next(iter(rule_ids), "zoho.xml-parsing"))
         if planned:
@@ -153,3 +153,22 @@ def _import_position(text: str, spec: dict) -> int:
     from migrate.rewrite.passes.imports import _position
 
     return _position(text, spec)
+
+
+_XML_LITERAL = re.compile(r"""^[fbrFBRU]{0,2}(?:'{3}|"{3}|"|')\s*<""")
+
+
+def built_locally(text: str, source: str, before: int) -> bool:
+    """Is the parsed text an XML document the code builds itself (`xml = "<Invoice>..."`), not a reply?
+
+    Such a payload stays XML in the code (the request body is a manual step): decoding it as JSON would break it.
+    """
+    name = source.strip().lstrip("$")
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        return _XML_LITERAL.match(source.strip()) is not None
+    assigned = re.compile(
+        rf"^[ \t]*\$?{re.escape(name)}\s*(?:\.|\+)?=\s*"
+        r"""(?:[fbrFBRU]{0,2}(?:'{3}|"{3}|"|')\s*<|[\w.]*\b(?:Element|SubElement|tostring)\()""",
+        re.MULTILINE,
+    )
+    return assigned.search(text, 0, before) is not None
