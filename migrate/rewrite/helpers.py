@@ -5,6 +5,7 @@ and the data center the legacy code talked to.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,53 @@ def helper_location(fixes: LanguageFixes | None, fs_path: Path, root: Path) -> H
 
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
+
+
+def helper_blocker(fixes: LanguageFixes | None, fs_path: Path, root: Path, helper_dir: Path) -> str | None:
+    """Why the generated helper cannot serve this file's project (`fixes.<lang>.helper.unusable`), or None.
+
+    A System.Text.Json helper in a .NET Framework project (a .csproj with TargetFrameworkVersion v2-v4.x,
+    packages.config, App.config) or a Python 3 helper in a Python 2 package would not build: the file that would
+    need it is left unchanged and a manual step says why. Markers are searched from the file's folder up to the
+    scan root (and in the helper's folder).
+    """
+    helper = (fixes.get("helper") if fixes is not None else None) or {}
+    markers = helper.get("unusable") or []
+    if not markers:
+        return None
+    stop = root.resolve() if root.is_dir() else root.absolute().parent.resolve()
+    folders = []
+    here = fs_path.absolute().parent.resolve()
+    while True:
+        folders.append(here)
+        if here == stop or not _inside(here.parent, stop):
+            break
+        here = here.parent
+    if helper_dir.resolve() not in folders:
+        folders.append(helper_dir.resolve())
+    for marker in markers:
+        near = [fs_path.absolute().parent.resolve(), helper_dir.resolve()]
+        for folder in folders if marker.get("ancestors", True) else dict.fromkeys(near):
+            for candidate in sorted(folder.glob(str(marker["glob"]))):
+                if candidate.resolve() == fs_path.resolve() or not candidate.is_file():
+                    continue
+                reason = _marker_reason(marker, candidate)
+                if reason is not None:
+                    return reason
+    return None
+
+
+def _marker_reason(marker: dict[str, Any], candidate: Path) -> str | None:
+    try:
+        text = candidate.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if marker.get("python2"):
+        from migrate.rewrite.validate import python2_reason
+
+        why = python2_reason(text)
+        return f"{marker['why']} ({candidate.name}: {why})" if why else None
+    pattern = marker.get("pattern")
+    if pattern and re.search(str(pattern), text) is None:
+        return None
+    return f"{marker['why']} ({candidate.name})"

@@ -16,7 +16,7 @@ from typing import Any
 from migrate.rewrite.diff import file_diff, mask_diff
 from migrate.rewrite.engine import FileResult, rewrite_text
 from migrate.rewrite.fixdata import FixData
-from migrate.rewrite.helpers import helper_change, helper_location
+from migrate.rewrite.helpers import helper_blocker, helper_change, helper_location
 from migrate.rewrite.model import AppliedEdit, Conflict, FileChange, ManualStep
 from migrate.rewrite.references import ReferenceIndex
 from migrate.rewrite.textio import read_source, to_bytes, write_atomic
@@ -210,6 +210,9 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             edits=result.applied,
         )
         change.refused = _check_parse(language, source.text, result.text, fs_path.name, data)
+        if not change.refused and result.uses_helper:  # a helper the project cannot build: the file stays as it was
+            blocked = helper_blocker(data.language(language.name), fs_path, root, location.directory)
+            change.refused = data.manual_text("helper_unusable", why=blocked) if blocked else None
         if change.refused:
             manual.append(ManualStep(display, 1, "zoho-migrate.parse", change.refused))
         elif result.text != source.text:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,100 @@ def test_tool_check_ignores_what_the_original_already_had(ruleset) -> None:
     assert check_rewrite(java, before, same_error, "A.java", FixData(ruleset)) is None
     new_error = before.replace("return new", "int x = \"s\"; return new")
     assert check_rewrite(java, before, new_error, "A.java", FixData(ruleset)) is not None
+
+
+CSHARP = """using System.Net.Http;
+
+namespace Acme.Mail
+{
+    public class Inbox
+    {
+        public HttpRequestMessage Folders(string token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "https://mail.zoho.com/api/accounts?authtoken=" + token);
+            return request;
+        }
+    }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("marker", "text"),
+    [
+        ("Acme.Mail.csproj", '<Project><PropertyGroup><TargetFrameworkVersion>v3.5</TargetFrameworkVersion></PropertyGroup></Project>\n'),
+        ("packages.config", '<?xml version="1.0"?>\n<packages><package id="Newtonsoft.Json" version="9.0.1" /></packages>\n'),
+    ],
+)
+def test_no_system_text_json_helper_in_a_dotnet_framework_project(tmp_path: Path, marker: str, text: str) -> None:
+    work = tmp_path / "mail"
+    (work / "src").mkdir(parents=True)
+    (work / marker).write_text(text)
+    (work / "src" / "Inbox.cs").write_text(CSHARP)
+    document = json.loads(run_in_process("rewrite", "--format", "json", ".", cwd=work).stdout)
+    reasons = {r["path"]: r["reason"] for r in document["refused"]}
+    assert ".NET Framework" in reasons["src/Inbox.cs"] and "Zoho-oauthtoken" in reasons["src/Inbox.cs"]
+    assert run_in_process("rewrite", "--apply", ".", cwd=work).returncode == 0
+    assert (work / "src" / "Inbox.cs").read_text() == CSHARP
+    assert not (work / "src" / "ZohoAuth.cs").exists()
+
+
+def test_a_dotnet_core_project_gets_its_helper(tmp_path: Path) -> None:
+    work = tmp_path / "mail"
+    work.mkdir()
+    (work / "Mail.csproj").write_text('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>\n')
+    (work / "Inbox.cs").write_text(CSHARP)
+    assert run_in_process("rewrite", "--apply", ".", cwd=work).returncode == 0
+    assert "ZohoAuth.Authorization()" in (work / "Inbox.cs").read_text()
+    assert (work / "ZohoAuth.cs").exists()
+
+
+def test_python3_file_in_a_python2_package_is_left_unchanged(tmp_path: Path) -> None:
+    package = tmp_path / "proj" / "crm"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "legacy.py").write_text('print "imported"\n')
+    modern = 'import requests\n\n\ndef leads(t):\n    return requests.get("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + t)\n'
+    (package / "leads.py").write_text(modern)
+    document = json.loads(run_in_process("rewrite", "--format", "json", ".", cwd=tmp_path / "proj").stdout)
+    reasons = {r["path"]: r["reason"] for r in document["refused"]}
+    assert "Python 2 package" in reasons["crm/leads.py"]
+    assert not any(f["path"].endswith("zoho_auth.py") for f in document["files"])
+
+
+# one helper per package root ----------------------------------------------------------------------------------------
+def test_one_python_helper_per_package_with_relative_imports(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "shop" / "crm").mkdir(parents=True)
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "crm" / "__init__.py").write_text("")
+    call = 'import requests\n\n\ndef get(t):\n    return requests.get("https://invoice.zoho.com/api/v3/items?authtoken=" + t)\n'
+    (root / "shop" / "items.py").write_text(call)
+    (root / "shop" / "crm" / "sync.py").write_text(call)
+    assert run_in_process("rewrite", "--apply", ".", cwd=root).returncode == 0
+    helpers = sorted(p.relative_to(root).as_posix() for p in root.rglob("zoho_auth.py"))
+    assert helpers == ["shop/zoho_auth.py"]
+    assert "import requests\n\nfrom . import zoho_auth\n" in (root / "shop" / "items.py").read_text()
+    assert "import requests\n\nfrom .. import zoho_auth\n" in (root / "shop" / "crm" / "sync.py").read_text()
+    imported = subprocess.run(
+        [sys.executable, "-c", "import shop.items, shop.crm.sync; print(shop.crm.sync.zoho_auth.__name__)"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    if "No module named 'requests'" not in imported.stderr:
+        assert imported.stdout.strip() == "shop.zoho_auth", imported.stderr
+
+
+def test_one_node_helper_per_package_json(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    (root / "src" / "lib").mkdir(parents=True)
+    (root / "package.json").write_text('{"name": "app", "version": "1.0.0"}\n')
+    call = 'async function items(t) {\n  return fetch("https://books.zoho.com/api/v3/items?authtoken=" + t);\n}\nmodule.exports = { items };\n'
+    (root / "src" / "a.js").write_text(call)
+    (root / "src" / "lib" / "b.js").write_text(call)
+    assert run_in_process("rewrite", "--apply", ".", cwd=root).returncode == 0
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("zoho_auth.js")) == ["zoho_auth.js"]
+    assert 'require("../zoho_auth")' in (root / "src" / "a.js").read_text()
+    assert 'require("../../zoho_auth")' in (root / "src" / "lib" / "b.js").read_text()
+    if shutil.which("node"):
+        loaded = subprocess.run(["node", "-e", "require('./src/lib/b.js')"], cwd=root, capture_output=True, text=True)
+        assert loaded.returncode == 0, loaded.stderr
