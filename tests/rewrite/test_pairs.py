@@ -151,7 +151,7 @@ MORE_PAIRS = [
     (  # an empty string left after the query is dropped from the concatenation
         "javascript",
         "var U = 'https://invoice.zoho.com/api/estimates/';\nload(U + '?authtoken=' + t);\n",
-        "var U = 'https://www.zohoapis.com/invoice/v3/estimates/';\nload(U);\n",
+        "var U = 'https://www.zohoapis.com/invoice/v3/estimates';\nload(U);\n",  # v3 paths have no trailing slash
     ),
     (  # a TS parameter's type annotation is not an entry; the shorthand property is
         "typescript",
@@ -166,7 +166,7 @@ MORE_PAIRS = [
         "shell",
         'curl -s "https://invoice.zoho.com/api/items/" \\\n  -d "authtoken=$T" -d "scope=invoiceapi" \\\n  | jq .\n',
         'curl -H "Authorization: $(zoho_authorization)" -H "X-com-zoho-invoice-organizationid: $(zoho_organization_id)" '
-        '-s "https://www.zohoapis.com/invoice/v3/items/" \\\n  | jq .\n',
+        '-s "https://www.zohoapis.com/invoice/v3/items" \\\n  | jq .\n',
     ),
     (  # Deluge: a Zoho-authtoken header goes (the connection sends the token); the block gains the connection
         "deluge",

@@ -263,3 +263,45 @@ def test_one_node_helper_per_package_json(tmp_path: Path) -> None:
     if shutil.which("node"):
         loaded = subprocess.run(["node", "-e", "require('./src/lib/b.js')"], cwd=root, capture_output=True, text=True)
         assert loaded.returncode == 0, loaded.stderr
+
+
+# code a reviewer accepts (issue 15) ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("before", "after_url"),
+    [
+        ('r = get("https://invoice.zoho.com/api/v3/items/?authtoken=" + t)\n', '"https://www.zohoapis.com/invoice/v3/items"'),
+        ('URL = "https://invoice.zoho.com/api/v3/items/?authtoken=" + t\n', '"https://www.zohoapis.com/invoice/v3/items"'),
+        ('URL = "https://invoice.zoho.com/api/items/"\nr = get(URL, params={"authtoken": t})\n', '"https://www.zohoapis.com/invoice/v3/items"'),
+        # a base other code appends paths to keeps its slash
+        ('BASE = "https://invoice.zoho.com/api/"\nr = get(BASE + "items/", params={"authtoken": t})\n', '"https://www.zohoapis.com/invoice/v3/"'),
+    ],
+)
+def test_v3_collection_paths_have_no_trailing_slash_in_any_position(ruleset, before: str, after_url: str) -> None:
+    assert after_url in _rewrite(ruleset, "python", before).text
+
+
+def test_env_file_keeps_its_one_org_id_key(ruleset) -> None:
+    before = "ZOHO_AUTHTOKEN=abc\nZOHO_ORG_ID=123\n"
+    lang = ruleset.languages["env"]
+    findings = scan_text(ruleset, before, lang, ".env")
+    result = rewrite_text(".env", before, lang, findings, ruleset, FixData(ruleset), {"invoice"})
+    assert result.text == "ZOHO_CLIENT_ID=\nZOHO_CLIENT_SECRET=\nZOHO_REFRESH_TOKEN=\nZOHO_ORG_ID=123\n"
+    without = rewrite_text(".env", "ZOHO_AUTHTOKEN=abc\n", lang, scan_text(ruleset, "ZOHO_AUTHTOKEN=abc\n", lang, ".env"), ruleset, FixData(ruleset), {"invoice"})
+    assert "ZOHO_ORGANIZATION_ID=" in without.text  # no org key yet: one is added
+
+
+def test_unused_import_goes_with_its_last_use(ruleset) -> None:
+    before = (
+        "import os\n\nimport requests\n\nTOKEN = os.environ['ZOHO_AUTHTOKEN']\n\n\n"
+        "def items():\n    return requests.get('https://invoice.zoho.com/api/v3/items', params={'authtoken': TOKEN})\n"
+    )
+    text = _rewrite(ruleset, "python", before).text
+    assert "import os" not in text and "TOKEN" not in text
+    assert text.startswith("import requests\n\nimport zoho_auth\n")
+
+
+def test_manual_step_texts_are_exact(ruleset) -> None:
+    data = FixData(ruleset)
+    assert "`Authorization: Zoho-oauthtoken <access token>`" in data.manual_text("header_unknown", header="Authorization", org="")
+    apikey = next(r for r in ruleset.rules if r.id == "zoho.auth-param.apikey")
+    assert "Invoice apikey" not in apikey.message

@@ -46,8 +46,9 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             if new is None:
                 continue
             name = _constant_name(text, m.start())
-            if url.endswith("/") and not new.endswith("/") and not _call_argument(text, m.start()):
-                new += "/"  # a stored URL may be a base other code appends to: keep its trailing slash
+            base = ctx.language.kind == "config" or (name is not None and _appended_to(text, name))
+            if url.endswith("/") and not new.endswith("/") and base:
+                new += "/"  # a base other code appends path segments to keeps its slash; v3 paths have none
             if name:
                 bases[name] = (url, new)
         _notes(ctx, m.start(), resolved, family, new)
@@ -187,6 +188,15 @@ def _usage_regex(names: list[str]) -> re.Pattern[str]:
         rf"(?<![\w$])\$?(?P<name>{alternation})\s*(?:\+|\.)\s*(?P<q>[\"'])(?P<tail>[^\"'?$#{{]*)|"
         rf"(?:\{{|\$\{{|#\{{)(?P<name2>{alternation})\}}(?P<tail2>[^\"'`\s?{{$#]*)"
     )
+
+
+def _appended_to(text: str, name: str) -> bool:
+    """Is `name` used as a base that code appends a path to (`BASE + "items"`), not only a query (`U + "?x"`)?"""
+    for usage in _usage_regex([name]).finditer(text):
+        tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
+        if tail:
+            return True
+    return False
 
 
 def _call_argument(text: str, url_start: int) -> bool:

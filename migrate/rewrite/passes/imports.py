@@ -271,6 +271,8 @@ def _prune_python(original: str, text: str) -> list[Edit]:
         if len(gone) == len(bound):
             if text[start + node.col_offset : end].rstrip("\n").endswith(";") or node.col_offset:
                 continue  # `import os; x = 1` or an indented import: leave it
+            if (start == 0 or text[start - 2 : start] == "\n\n") and text[end : end + 1] == "\n":
+                end += 1  # it was a section of its own: its blank separator goes with it
             edits.append(Edit(start, end, "", RULE_ID, f"removed the import of {', '.join(a.name for a in gone)} (no longer used)"))
             continue
         kept = [alias for alias, _ in bound if alias not in gone]
