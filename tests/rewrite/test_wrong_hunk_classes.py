@@ -305,3 +305,14 @@ def test_manual_step_texts_are_exact(ruleset) -> None:
     assert "`Authorization: Zoho-oauthtoken <access token>`" in data.manual_text("header_unknown", header="Authorization", org="")
     apikey = next(r for r in ruleset.rules if r.id == "zoho.auth-param.apikey")
     assert "Invoice apikey" not in apikey.message
+
+
+def test_list_invoices_todo_names_the_invoices_field_map(tmp_path: Path) -> None:
+    work = tmp_path / "demo"
+    shutil.copytree(FIXTURES / "projects" / "legacy-invoice-py", work)
+    assert run_in_process("rewrite", "--apply", "--annotate", ".", cwd=work).returncode == 0
+    text = (work / "invoice_sync.py").read_text()
+    body = text[text.index("def list_invoices") :]
+    todo = next(line for line in body.splitlines() if "TODO(zoho-migrate): the v3 reply is JSON" in line)
+    assert "`invoices`, was Invoices/Invoice list" in todo and "InvoiceID -> invoice_id" in todo
+    assert "ItemID" not in todo
