@@ -316,3 +316,12 @@ def test_list_invoices_todo_names_the_invoices_field_map(tmp_path: Path) -> None
     todo = next(line for line in body.splitlines() if "TODO(zoho-migrate): the v3 reply is JSON" in line)
     assert "`invoices`, was Invoices/Invoice list" in todo and "InvoiceID -> invoice_id" in todo
     assert "ItemID" not in todo
+
+
+def test_from_index_left_beside_a_v2_url_gets_a_todo(tmp_path: Path) -> None:
+    work = _copy("python", tmp_path)
+    assert run_in_process("rewrite", "--apply", "--annotate", ".", cwd=work).returncode == 0
+    lines = (work / "crm_leads.py").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if '"fromIndex": 1' in line)
+    assert "https://www.zohoapis.eu/crm/v2/Leads" in lines[at - 2]
+    assert lines[at - 1].strip() == "# TODO(zoho-migrate): CRM v2 pages with `page` and `per_page` (at most 200) instead of fromIndex/toIndex"

@@ -53,6 +53,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 bases[name] = (url, new)
         _notes(ctx, m.start(), resolved, family, new)
         _org_note(text, ctx, m.start(), resolved)
+        _paging_note(text, ctx, m, resolved)
         end = m.end()
         if "?" in new and text[end : end + 1] == "?":
             new, end = new + "&", end + 1
@@ -140,6 +141,27 @@ def _notes(ctx: FileContext, offset: int, resolved: EndpointMatch, family: Famil
     if legacy_method == "POST" and resolved.product.legacy_format == "xml" and family.response:
         fields = ", ".join(f"{k} -> {_target(v)}" for k, v in (family.response.get("fields") or {}).items())
         ctx.add_manual(offset, RULE_ID, ctx.data.manual_text("body", field="XMLString", fields=fields))
+
+
+def _paging_note(text: str, ctx: FileContext, m: re.Match[str], resolved: EndpointMatch) -> None:
+    """Legacy paging parameters the request keeps outside its URL (`params={"fromIndex": 1}`): a manual step there.
+
+    In the URL's own query string the query-parameter pass reports them; elsewhere in the same request they would
+    silently stay on the v2 URL, which pages with `page`/`per_page`.
+    """
+    entries = [
+        e for e in ctx.data.common.get("query_params") or ()
+        if e.get("manual") and e.get("product") == resolved.product.name and e.get("paging")
+    ]
+    if not entries:
+        return
+    statement = statement_containing(text, m.start())
+    for entry in entries:
+        names = [str(entry["param"]), *(str(n) for n in entry.get("paging") or ())]
+        pattern = re.compile(rf"(?<![\w?&])[\"']?(?:{'|'.join(map(re.escape, names))})[\"']?\s*(?:[:=,]|=>)")
+        found = pattern.search(text, statement.start, statement.end)
+        if found is not None and not (m.start() <= found.start() < m.end()):
+            ctx.add_manual(found.start(), RULE_ID, str(entry["manual"]))
 
 
 def _org_note(text: str, ctx: FileContext, offset: int, resolved: EndpointMatch) -> None:
