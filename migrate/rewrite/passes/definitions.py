@@ -108,7 +108,7 @@ def _zoho_context(ctx: FileContext, text: str, statement: Span, name: str) -> bo
         return True
     # or the file sends it as a Zoho credential: `{"authtoken": TOKEN}`, `"?authtoken=" + TOKEN`
     original = ctx.history.original
-    for use in re.finditer(rf"(?<![\w$]){re.escape(name)}(?![\w$])", original):
+    for use in re.finditer(rf"(?<!\w){re.escape(name)}(?![\w$])", original):  # `$auth` in PHP
         start = original.rfind("\n", 0, use.start()) + 1
         end = original.find("\n", use.end())
         if _CREDENTIAL_USE.search(original[start : len(original) if end < 0 else end]):
