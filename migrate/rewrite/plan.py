@@ -260,7 +260,10 @@ def fixable_fingerprints(path: Path | str, text: str, language: Language | str, 
     data = _fixdata(ruleset)
     display = findings[0].path if findings else Path(path).as_posix()
     normalized = text.replace("\r\n", "\n")
-    result = rewrite_text(display, normalized, lang, findings, ruleset, data, {f.product for f in findings if f.product})
+    result = rewrite_text(
+        display, normalized, lang, findings, ruleset, data, {f.product for f in findings if f.product},
+        references=ReferenceIndex.unknown(),  # one file alone: a definition may be used by the files not seen
+    )
     if result.text != normalized and _check_parse(lang, normalized, result.text, Path(path).name, data, tools=False):
         return set()
     return result.fixed

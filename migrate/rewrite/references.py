@@ -36,6 +36,15 @@ class ReferenceIndex:
         self._texts: dict[str, str] | None = None
 
     @classmethod
+    def unknown(cls) -> ReferenceIndex:
+        """No tree to look at (the scanner's per-file `fixable` estimate): every name may be used elsewhere."""
+        index = cls(())
+        index._unknown = True
+        return index
+
+    _unknown = False
+
+    @classmethod
     def from_texts(cls, texts: dict[str, str]) -> ReferenceIndex:
         """An index over in-memory files (display path -> text), for tests and single-text rewrites."""
         index = cls(())
@@ -77,6 +86,8 @@ class ReferenceIndex:
 
     def files_using(self, name: str, defined_in: str, suffixes: tuple[str, ...] = ()) -> list[str]:
         """Other files (ending in one of `suffixes`, when given) that mention `name` and do not define it themselves."""
+        if self._unknown:
+            return ["(files outside this one)"]
         index = self._index if self._index is not None else self._build()
         others = sorted(index.get(name.encode("utf-8"), set()) - {defined_in})
         if suffixes:

@@ -64,6 +64,11 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             edits.append(Edit(statement.start, end, "", hit.id, f"removed `{name}` (legacy credential)"))
             if hit.fix and hit.fix.get("action") == "remove-secret" and hit.manual:
                 ctx.add_manual(m.start(), hit.id, hit.manual)
+            if ctx.references is not None and _exported(text, statement, name):
+                # the tree was searched, not the code beyond it: say so where the definition was
+                for rule in rules:  # under every rule that flagged it (the scanner's `fixable` could not see the tree)
+                    if ctx.flagged(m.start(), rule.id, statement.end - 1):
+                        ctx.add_manual(m.start(), rule.id, ctx.data.manual_text("removed_exported", name=name))
             continue
         files = _files_text(elsewhere)
         if hit.id in unused_only:
@@ -71,19 +76,17 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("used_elsewhere", name=name, files=files))
             continue
         secret = SECRET.search(text, statement.start, statement.end)
-        if secret is not None:
+        if secret is not None and elsewhere:
+            # other files still read it: the retired token goes, the definition stays (empty) until they are migrated
+            quote = secret.group("q")
+            edits.append(Edit(secret.start(), secret.end(), quote + quote, hit.id, "hardcoded authtoken removed"))
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used_elsewhere", name=name, files=files))
+        elif secret is not None:
             env_name = str(oauth_env.get("authtoken", "ZOHO_AUTHTOKEN"))
             edits.append(
                 Edit(secret.start(), secret.end(), ctx.render("env", env_name), hit.id, "hardcoded authtoken removed")
             )
-            if elsewhere:
-                step = ctx.data.manual_text("secret_used_elsewhere", env=env_name, name=name, files=files)
-                ctx.add_manual(m.start(), hit.id, step)
-                lookup_rule = ctx.data.common.get("env_lookup_rule")
-                if lookup_rule:  # the scanner flags the environment lookup of a legacy credential left in its place
-                    ctx.add_manual(m.start(), str(lookup_rule), step)
-            else:
-                ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name))
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name))
         elif elsewhere:
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("used_elsewhere", name=name, files=files))
         else:
@@ -120,11 +123,7 @@ def _used_elsewhere(ctx: FileContext, text: str, statement: Span, name: str) -> 
     """Other files of the scanned tree that mention `name`, when the definition is one they could read."""
     if ctx.references is None:
         return []
-    line_start = text.rfind("\n", 0, statement.start) + 1
-    top_level = statement.start == line_start or not text[line_start : statement.start].strip(" \t")
-    top_level = top_level and text[line_start : line_start + 1] not in (" ", "\t")
-    exported = top_level or name.isupper() or _EXPORTED.search(text[line_start : statement.end]) is not None
-    if not exported or (ctx.fixes is not None and ctx.fixes.get("file_scope")):
+    if not _exported(text, statement, name) or (ctx.fixes is not None and ctx.fixes.get("file_scope")):
         return []  # a local variable inside a function (or a Deluge script): no other file can read it
     suffixes = tuple(ctx.language.extensions)
     for other in (ctx.fixes.get("references_from") if ctx.fixes is not None else None) or ():
@@ -134,6 +133,13 @@ def _used_elsewhere(ctx: FileContext, text: str, statement: Span, name: str) -> 
     if found:
         ctx.kept_for_references = True
     return found
+
+
+def _exported(text: str, statement: Span, name: str) -> bool:
+    """Could another file read this definition (top level, an exporting keyword, or named like a constant)?"""
+    line_start = text.rfind("\n", 0, statement.start) + 1
+    top_level = not text[line_start : statement.start].strip(" \t") and text[line_start : line_start + 1] not in (" ", "\t")
+    return top_level or name.isupper() or _EXPORTED.search(text[line_start : statement.end]) is not None
 
 
 def _files_text(files: list[str]) -> str:
