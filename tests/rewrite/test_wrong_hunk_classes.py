@@ -325,3 +325,14 @@ def test_from_index_left_beside_a_v2_url_gets_a_todo(tmp_path: Path) -> None:
     at = next(i for i, line in enumerate(lines) if '"fromIndex": 1' in line)
     assert "https://www.zohoapis.eu/crm/v2/Leads" in lines[at - 2]
     assert lines[at - 1].strip() == "# TODO(zoho-migrate): CRM v2 pages with `page` and `per_page` (at most 200) instead of fromIndex/toIndex"
+
+
+def test_environment_lookup_brings_its_import(ruleset) -> None:
+    before = (
+        'import requests\n\nTOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # zoho crm\n\n\n'
+        "def leads():\n    return requests.get(\"https://crm.zoho.com/crm/private/json/Leads/getRecords\", params={\"authtoken\": TOKEN})\n\n\n"
+        "def hint():\n    return TOKEN[:4]\n"
+    )
+    text = _rewrite(ruleset, "python", before).text
+    assert text.startswith("import os\n\nimport requests\n\nimport zoho_auth\n\nTOKEN = os.environ.get(")
+    compile(text, "leads.py", "exec")

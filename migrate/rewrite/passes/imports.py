@@ -23,8 +23,9 @@ RULE_ID = "zoho.auth-param.authtoken"
 
 
 def stages(ctx: FileContext) -> list:
-    """Add the helper import first, then drop the imports the rewrite left unused (they see the final text)."""
-    return [run, prune]
+    """Add the helper import first, then drop the imports the rewrite left unused (they see the final text), then
+    add the modules the inserted code needs (`os` for an environment lookup)."""
+    return [run, prune, require]
 
 
 def run(text: str, ctx: FileContext) -> list[Edit]:
@@ -152,6 +153,14 @@ def _kind(section: list[ast.stmt], local: set[str]) -> str:
     return "third"
 
 
+def _has_stdlib(section: list[ast.stmt]) -> bool:
+    for node in section:
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]  # type: ignore[attr-defined]
+        if any(n.split(".")[0] in sys.stdlib_module_names for n in names) and not getattr(node, "level", 0):
+            return True
+    return False
+
+
 def _sort_key(node: ast.stmt) -> tuple:
     """ruff's default order inside a section: straight `import x` first, then `from` imports, by module (no case)."""
     if isinstance(node, ast.ImportFrom):
@@ -185,7 +194,16 @@ def _python_edit(text: str, line: str, ctx: FileContext) -> Edit | None:
     others = [i for i, k in enumerate(kinds) if k in ("third", "first")]
     if len(others) >= 2 and kinds[others[-1]] == "third":
         kinds[others[-1]] = "first"
-    target_kind = "local" if isinstance(new, ast.ImportFrom) and new.level else "first"
+    if isinstance(new, ast.ImportFrom) and new.level:
+        target_kind = "local"
+    elif isinstance(new, ast.Import) and new.names[0].name.split(".")[0] in sys.stdlib_module_names:
+        target_kind = "stdlib"
+    else:
+        target_kind = "first"
+    if target_kind == "stdlib" and "stdlib" not in kinds:
+        mixed = [i for i, s in enumerate(sections) if kinds[i] != "future" and _has_stdlib(s)]
+        if mixed:  # `import sys` and `import requests` in one unsorted block: join it, sorted
+            kinds[mixed[0]] = "stdlib"
     if target_kind in kinds:
         section = sections[kinds.index(target_kind)]
         key = _sort_key(new)
@@ -305,3 +323,30 @@ def _prune_go(original: str, text: str) -> list[Edit]:
             if use.search(original) and not use.search(text):
                 edits.append(Edit(m.start(), m.end(), "", RULE_ID, f'removed the import of "{m.group("path")}" (no longer used)'))
     return edits
+
+
+def require(text: str, ctx: FileContext) -> list[Edit]:
+    """Python: import a module the rewrite's own snippets use (`os.environ.get(...)`) when the file does not."""
+    if ctx.language.name != "python" or text == ctx.history.original or ctx.fixes is None:
+        return []
+    needs = (ctx.fixes.get("import") or {}).get("requires") or {}
+    before, after = _parse(ctx.history.original), _parse(text)
+    if not needs or before is None or after is None:
+        return []
+    bound = _bound_names(after)
+    used_before, used_after = _names_used(before), _names_used(after)
+    edits = []
+    for name, line in needs.items():
+        if name in used_after and name not in used_before and name not in bound:
+            placed = _python_edit(text, str(line), ctx)
+            if placed is not None:
+                edits.append(Edit(placed.start, placed.end, placed.replacement, RULE_ID, f"imports {name} (used by the rewrite)"))
+    return edits[:1]  # one insertion point per stage; a second module would need its own position
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return bound
