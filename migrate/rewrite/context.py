@@ -14,6 +14,7 @@ from typing import Any
 
 from migrate.rewrite.fixdata import FixData, LanguageFixes
 from migrate.rewrite.model import AppliedEdit, Conflict, ManualStep
+from migrate.rewrite.references import ReferenceIndex
 from migrate.rewrite.textedit import History
 from migrate.ruleset import RuleSet
 from migrate.ruleset.endpoints import EndpointMatch
@@ -75,6 +76,11 @@ class FileContext:
     package: str | None = None
     # per-file analyses of the original text that several passes or findings ask for (worked out once)
     memo: dict[str, Any] = field(default_factory=dict)
+    references: ReferenceIndex | None = None  # identifiers of the whole scanned tree (definitions used elsewhere)
+    helper_rel: str = ""  # from the file's folder to the token helper's (one helper per package root)
+    helper_up: int | None = None  # Python inside a package: relative import levels; None: `import zoho_auth`
+    helper_dir: str | None = None  # the helper's folder on disk (None: rewriting a text alone)
+    kept_for_references: bool = False  # a definition stayed because another file mentions it (plan re-checks)
 
     def __post_init__(self) -> None:
         self.by_line: dict[int, list[Finding]] = defaultdict(list)

@@ -18,6 +18,7 @@ from migrate.requests.structure import Scope, Structure
 from migrate.rewrite.audit import Violation, audit
 from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.fixdata import FixData
+from migrate.rewrite.helpers import HelperLocation
 from migrate.rewrite.model import AppliedEdit, Conflict, Edit, ManualStep
 from migrate.rewrite.passes import (
     calls,
@@ -32,6 +33,7 @@ from migrate.rewrite.passes import (
     queryparams,
     xmlreply,
 )
+from migrate.rewrite.references import ReferenceIndex
 from migrate.rewrite.textedit import History, LineIndex, apply, resolve
 from migrate.rewrite.validate import parses
 from migrate.ruleset import RuleSet
@@ -97,6 +99,7 @@ class FileResult:
     uses_helper: bool = False
     datacenter: str | None = None
     package: str | None = None
+    kept_for_references: bool = False  # a definition stayed because another file mentioned it
 
 
 def rewrite_text(
@@ -108,6 +111,8 @@ def rewrite_text(
     data: FixData,
     project_products: set[str] | None = None,
     annotate: bool = False,
+    references: ReferenceIndex | None = None,
+    helper: HelperLocation | None = None,
 ) -> FileResult:
     """Rewrite one file's text; `findings` are the scanner's findings on this very text.
 
@@ -121,7 +126,7 @@ def rewrite_text(
     anchors: dict[int, str] = {}  # line of a withheld request -> why (one TODO per request)
     for request in plan.blocked:
         _withhold(request, request.blocked or "", withheld, anchors)
-    ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products)
+    ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products, references, helper)
     for _ in range(AUDIT_ROUNDS):
         violations = audit(text, current, language, ruleset, data)
         if not violations:
@@ -134,7 +139,7 @@ def rewrite_text(
             plan.block(request, f"the rewrite would break it: {reason}")
         for request in plan.blocked:
             _withhold(request, request.blocked or "", withheld, anchors)
-        ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products)
+        ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products, references, helper)
     else:
         if audit(text, current, language, ruleset, data):
             current = text
@@ -171,6 +176,7 @@ def rewrite_text(
         uses_helper=ctx.uses_helper and current != text,
         datacenter=_datacenter(ctx, text),
         package=_package(ctx, text),
+        kept_for_references=ctx.kept_for_references,
     )
 
 
@@ -234,6 +240,8 @@ def _run_passes(
     ruleset: RuleSet,
     data: FixData,
     project_products: set[str] | None,
+    references: ReferenceIndex | None = None,
+    helper: HelperLocation | None = None,
 ) -> tuple[FileContext, str, set[int]]:
     """Run every pass on the findings not withheld; (context, new text, original lines an edit touched)."""
     ctx = FileContext(
@@ -245,6 +253,10 @@ def _run_passes(
         findings=[f for f in findings if f.fingerprint not in withheld],
         history=History(text),
         project_products=set(project_products or ()),
+        references=references,
+        helper_rel=helper.rel if helper else "",
+        helper_up=helper.up if helper else None,
+        helper_dir=str(helper.directory) if helper else None,
     )
     ctx.products(text)
     current = text

@@ -1,10 +1,12 @@
-"""Generating the token helper: one small, dependency-free file per language and folder, from a jinja2 template
+"""Generating the token helper: one small, dependency-free file per language and package root, from a jinja2 template
 rendered with rules/oauth.yaml (token path, refresh grant, margin, header scheme, environment variable names)
 and the data center the legacy code talked to.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +84,96 @@ def helper_change(
             FileChange(path=display, fs_path=str(target), language=fixes.name, original="", rewritten=text, created=True)
         )
     return changes, steps
+
+
+@dataclass(frozen=True)
+class HelperLocation:
+    """Where a file's token helper lives: one per package/module root, and how the file reaches it."""
+
+    directory: Path
+    rel: str = ""  # from the file's folder to the helper's, POSIX with a trailing slash ("" = same folder)
+    up: int | None = None  # Python inside a package: `from .{"." * up} import zoho_auth`; None: `import zoho_auth`
+
+
+def helper_location(fixes: LanguageFixes | None, fs_path: Path, root: Path) -> HelperLocation:
+    """The helper's folder for one rewritten file (`fixes.<lang>.helper.root`: the markers of a root).
+
+    Python: the top folder of the package the file is in (`__init__.py` all the way), else the file's own folder;
+    Node/PHP/Ruby: the nearest folder (up to the scan root) holding `package.json` / `composer.json` / `Gemfile`;
+    Go, Java, C#, shell: the file's own folder (Go and Java/C# helpers join the file's package/namespace).
+    """
+    helper = (fixes.get("helper") if fixes is not None else None) or {}
+    spec = helper.get("root") or {}
+    stop = root.resolve() if root.is_dir() else root.absolute().parent.resolve()
+    here = fs_path.absolute().parent.resolve()  # beside the file as the user named it (a symlink stays a link)
+    if spec.get("package"):  # Python packages
+        marker = str(spec["package"])
+        if not (here / marker).is_file():
+            return HelperLocation(here)
+        top, up = here, 0
+        while top != stop and _inside(top.parent, stop) and (top.parent / marker).is_file():
+            top, up = top.parent, up + 1
+        return HelperLocation(top, "../" * up, up)
+    markers = [str(m) for m in spec.get("markers") or ()]
+    candidate, up = here, 0
+    while markers:
+        if any(next(candidate.glob(m), None) is not None for m in markers):
+            return HelperLocation(candidate, "../" * up)
+        if candidate == stop or not _inside(candidate.parent, stop):
+            break
+        candidate, up = candidate.parent, up + 1
+    return HelperLocation(here)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def helper_blocker(fixes: LanguageFixes | None, fs_path: Path, root: Path, helper_dir: Path) -> str | None:
+    """Why the generated helper cannot serve this file's project (`fixes.<lang>.helper.unusable`), or None.
+
+    A System.Text.Json helper in a .NET Framework project (a .csproj with TargetFrameworkVersion v2-v4.x,
+    packages.config, App.config) or a Python 3 helper in a Python 2 package would not build: the file that would
+    need it is left unchanged and a manual step says why. Markers are searched from the file's folder up to the
+    scan root (and in the helper's folder).
+    """
+    helper = (fixes.get("helper") if fixes is not None else None) or {}
+    markers = helper.get("unusable") or []
+    if not markers:
+        return None
+    stop = root.resolve() if root.is_dir() else root.absolute().parent.resolve()
+    folders = []
+    here = fs_path.absolute().parent.resolve()
+    while True:
+        folders.append(here)
+        if here == stop or not _inside(here.parent, stop):
+            break
+        here = here.parent
+    if helper_dir.resolve() not in folders:
+        folders.append(helper_dir.resolve())
+    for marker in markers:
+        near = [fs_path.absolute().parent.resolve(), helper_dir.resolve()]
+        for folder in folders if marker.get("ancestors", True) else dict.fromkeys(near):
+            for candidate in sorted(folder.glob(str(marker["glob"]))):
+                if candidate.resolve() == fs_path.resolve() or not candidate.is_file():
+                    continue
+                reason = _marker_reason(marker, candidate)
+                if reason is not None:
+                    return reason
+    return None
+
+
+def _marker_reason(marker: dict[str, Any], candidate: Path) -> str | None:
+    try:
+        text = candidate.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if marker.get("python2"):
+        from migrate.rewrite.validate import python2_reason
+
+        why = python2_reason(text)
+        return f"{marker['why']} ({candidate.name}: {why})" if why else None
+    pattern = marker.get("pattern")
+    if pattern and re.search(str(pattern), text) is None:
+        return None
+    return f"{marker['why']} ({candidate.name})"

@@ -7,7 +7,7 @@ Nothing is written until `RewritePlan.apply()`; the plan is what the dry run pri
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +26,11 @@ from migrate.rewrite.apply import ApplyReport
 from migrate.rewrite.diff import file_diff, mask_diff
 from migrate.rewrite.engine import FileResult, rewrite_text
 from migrate.rewrite.fixdata import FixData
-from migrate.rewrite.helpers import helper_change
+from migrate.rewrite.helpers import helper_blocker, helper_change, helper_location
 from migrate.rewrite.model import AppliedEdit, Conflict, FileChange, ManualStep
+from migrate.rewrite.references import ReferenceIndex
 from migrate.rewrite.textio import read_source
-from migrate.rewrite.validate import parses
+from migrate.rewrite.validate import check_rewrite
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
 from migrate.scan.engine import ScanOptions, scan_paths
@@ -144,7 +145,7 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     scan_options = ScanOptions(
         jobs=options.jobs, excludes=options.excludes, mark_fixable=False, file_timeout=options.file_timeout
     )
-    per_file: list[tuple[Path, str, list[Finding]]] = []
+    per_file: list[tuple[Path, str, list[Finding], Path]] = []
     findings_all: list[Finding] = []
     errors: list[dict[str, Any]] = []
     failures: list[FileFailure] = []
@@ -159,14 +160,18 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             grouped[finding.path].append(finding)
         for display, findings in sorted(grouped.items()):
             fs_path = root / display if root.is_dir() else Path(display)
-            per_file.append((fs_path, display, findings))
+            per_file.append((fs_path, display, findings, root))
     project_products = {f.product for f in findings_all if f.product}
+    references = ReferenceIndex(_roots(paths), ruleset.scan.skip_dirs, options.excludes)
     files: list[FileChange] = []
     manual: list[ManualStep] = []
     conflicts: list[Conflict] = []
     sources: dict[str, _Source] = {}
     helper_sites: dict[tuple[str, Path], tuple[str, FileResult]] = {}
-    for fs_path, display, findings in per_file:
+    queue, deferred = deque(per_file), set()  # a definition kept for other files is tried again after them
+    while queue:
+        item = queue.popleft()
+        fs_path, display, findings, root = item
         if any(f.gitignored for f in findings):
             for f in findings:
                 manual.append(ManualStep(display, f.line, f.rule_id, "git-ignored file (a live credential?): " + f.message))
@@ -177,10 +182,14 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
                 language = languages.detect(fs_path, source.path.read_bytes()[:256]) or ruleset.languages.get("other")
                 if language is None:
                     continue
+                location = helper_location(data.language(language.name), fs_path, root)
                 result = rewrite_text(
-                    display, source.text, language, findings, ruleset, data, project_products, options.annotate
+                    display, source.text, language, findings, ruleset, data, project_products, options.annotate,
+                    references, location,
                 )
-                refused = _check_parse(language, source.text, result.text, fs_path.name)
+                refused = None
+                if not (result.kept_for_references and display not in deferred):
+                    refused = _check_parse(language, source.text, result.text, fs_path.name, data)
         except OSError as error:  # gone or unreadable since the scan: a note, like the scan's own
             errors.append({"path": display, "message": f"unreadable: {error.strerror or error}"})
             continue
@@ -191,6 +200,10 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             failures.append(failure_from(display, error))
             errors.append(failures[-1].entry())
             continue
+        if result.kept_for_references and display not in deferred:
+            deferred.add(display)
+            queue.append(item)
+            continue
         change = FileChange(
             path=display,
             fs_path=str(fs_path),
@@ -200,15 +213,23 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             edits=result.applied,
         )
         change.refused = refused
+        if not change.refused and result.uses_helper:  # a helper the project cannot build: the file stays as it was
+            blocked = helper_blocker(data.language(language.name), fs_path, root, location.directory)
+            change.refused = data.manual_text("helper_unusable", why=blocked) if blocked else None
         if change.refused:
             manual.append(ManualStep(display, 1, "zoho-migrate.parse", change.refused))
+        elif result.text != source.text:
+            references.update(display, result.text)
         files.append(change)
         sources[str(fs_path)] = _Source(source.layout, source.mode, source.layout.newline)
         manual.extend(result.manual)
         conflicts.extend(result.conflicts)
         if result.uses_helper and not change.refused:
-            key = (language.name, fs_path.parent)
-            helper_sites.setdefault(key, (str(Path(display).parent.as_posix()), result))
+            key = (language.name, location.directory)
+            display_dir = Path(display).parent
+            for _ in range(location.rel.count("../")):
+                display_dir = display_dir.parent
+            helper_sites.setdefault(key, (display_dir.as_posix(), result))
     for (language_name, directory), (display_dir, result) in sorted(helper_sites.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         fixes = data.language(language_name)
         if fixes is None:
@@ -222,13 +243,8 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     return RewritePlan(files, manual, conflicts, ruleset, findings_all, errors, failures, sources)
 
 
-def _check_parse(language: Language, before: str, after: str, filename: str) -> str | None:
-    """A reason to refuse the rewrite, or None: the original parsed and the rewrite does not."""
-    if before == after:
-        return None
-    new_ok = parses(language, after, filename)
-    if new_ok is None or new_ok:
-        return None
-    if parses(language, before, filename) is False:
-        return None  # it did not parse before either: nothing the rewrite broke
-    return f"the rewritten file would not parse as {language.name}; left unchanged"
+def _check_parse(
+    language: Language, before: str, after: str, filename: str, data: FixData | None = None, tools: bool = True
+) -> str | None:
+    """A reason to refuse the rewrite, or None (validate.check_rewrite: grammar, Python 2, the language's tools)."""
+    return check_rewrite(language, before, after, filename, data, tools)

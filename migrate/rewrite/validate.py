@@ -1,19 +1,34 @@
-"""Does a text still parse? Python `ast`, JSON, YAML, tree-sitter for the other grammars, bracket balance else.
+"""Does a text still parse? Python `ast`, JSON, YAML, tree-sitter for the other grammars, bracket balance else;
+then the language's own tool where one is installed (`toolchecks`).
 
 A rewrite whose original parsed but whose result does not is refused (the file is left untouched and reported).
+Python 2 sources are refused outright: the Python 3 grammar cannot check them, and the generated helper and the
+rewritten code are Python 3.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 
 import yaml
 
 from migrate.parsing import has_error
+from migrate.rewrite.fixdata import FixData, LanguageFixes
 from migrate.rewrite.syntax import CLOSERS, OPENERS, QUOTES, skip_string
+from migrate.rewrite.toolchecks import ToolCheck, broken_by_rewrite
 from migrate.ruleset.model import Language
+
+# what only Python 2 writes (a py3-parsable file importing urllib2 is Python 2 code too)
+_PY2_SYNTAX = (
+    (re.compile(r"^[ \t]*print[ \t]+(?:>>|[\"'\w])", re.MULTILINE), "print statement"),
+    (re.compile(r"^[ \t]*except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:", re.MULTILINE), "`except X, e`"),
+    (re.compile(r"^[ \t]*exec[ \t]+[\"'\w]", re.MULTILINE), "exec statement"),
+    (re.compile(r"^[ \t]*raise[ \t]+[\w.]+[ \t]*,", re.MULTILINE), "`raise X, msg`"),
+)
+_PY2_MODULES = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?P<module>urllib2|httplib|urlparse|cookielib|StringIO|ConfigParser)\b", re.MULTILINE)
 
 
 def parses(language: Language, text: str, filename: str = "") -> bool | None:
@@ -74,3 +89,67 @@ def balanced(text: str, language: Language) -> bool:
             return False
         position += 1
     return not stack
+
+
+def python2_reason(text: str) -> str | None:
+    """Why `text` is Python 2 source (`print statement at line 12`), or None for Python 3 (or not Python at all)."""
+    module = _PY2_MODULES.search(text)
+    if module is not None:
+        return f"imports `{module.group('module')}` at line {text.count(chr(10), 0, module.start()) + 1}"
+    if parses_python(text):
+        return None
+    for pattern, what in _PY2_SYNTAX:
+        m = pattern.search(text)
+        if m is not None:
+            return f"{what} at line {text.count(chr(10), 0, m.start()) + 1}"
+    return None
+
+
+def parses_python(text: str) -> bool:
+    """Compiles as Python 3 (stricter than `ast.parse`: `return` outside a function, misplaced `__future__`)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<rewrite>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def check_rewrite(
+    language: Language,
+    before: str,
+    after: str,
+    filename: str,
+    data: FixData | None = None,
+    tools: bool = True,
+) -> str | None:
+    """Why the rewrite of one file must be refused (the file is left unchanged), or None to accept it.
+
+    `tools=False` skips the external tools (the scanner's cheap `fixable` estimate must not start processes).
+    """
+    if before == after:
+        return None
+    if language.name == "python":
+        legacy = python2_reason(before)
+        if legacy is not None:
+            return _text(data, "python2", f"Python 2 source ({legacy}): not rewritten", why=legacy)
+    new_ok = parses(language, after, filename)
+    if new_ok is False and parses(language, before, filename) is not False:
+        return _text(data, "unparsable", f"the rewritten file would not parse as {language.name}; left unchanged", language=language.name)
+    if language.name == "python" and parses_python(before) and not parses_python(after):
+        return _text(data, "unparsable", f"the rewritten file would not compile as {language.name}; left unchanged", language=language.name)
+    if not tools or data is None:
+        return None
+    fixes: LanguageFixes | None = data.language(language.name)
+    check = ToolCheck.from_spec(fixes.get("check")) if fixes is not None else None
+    if check is None:
+        return None
+    reason = broken_by_rewrite(check, before, after, filename)
+    return _text(data, "tool_check", f"{reason}; left unchanged", reason=reason) if reason else None
+
+
+def _text(data: FixData | None, key: str, fallback: str, **values: str) -> str:
+    if data is None or not (data.common.get("manual") or {}).get(key):
+        return fallback
+    return data.manual_text(key, **values)

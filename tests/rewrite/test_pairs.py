@@ -93,6 +93,7 @@ def _rewrite(ruleset, language: str, before: str) -> str:
 
 def _strip_import(text: str) -> str:
     for line in (
+        "import zoho_auth\n\n",  # a file without imports: the helper's import, then a blank line (isort)
         "import zoho_auth\n",
         'const zohoAuth = require("./zoho_auth");\n',
         'import * as zohoAuth from "./zoho_auth";\n',
@@ -154,8 +155,8 @@ MORE_PAIRS = [
     (  # an empty string left after the query is dropped from the concatenation
         "javascript",
         "var U = 'https://invoice.zoho.com/api/estimates/';\nasync function f(t) {\n  return fetch(U + '?authtoken=' + t);\n}\n",
-        "var U = 'https://www.zohoapis.com/invoice/v3/estimates/';\nasync function f(t) {\n  return fetch(U, { headers: "
-        '{ "Authorization": await zohoAuth.authorization(), "X-com-zoho-invoice-organizationid": zohoAuth.organizationId() } });\n}\n',
+        "var U = 'https://www.zohoapis.com/invoice/v3/estimates';\nasync function f(t) {\n  return fetch(U, { headers: "
+        '{ "Authorization": await zohoAuth.authorization(), "X-com-zoho-invoice-organizationid": zohoAuth.organizationId() } });\n}\n',  # v3 paths have no trailing slash
     ),
     (  # a TS parameter's type annotation is not an entry; the shorthand property is
         "typescript",
@@ -170,7 +171,7 @@ MORE_PAIRS = [
         "shell",
         'curl -s "https://invoice.zoho.com/api/items/" \\\n  -d "authtoken=$T" -d "scope=invoiceapi" \\\n  | jq .\n',
         'curl -H "Authorization: $(zoho_authorization)" -H "X-com-zoho-invoice-organizationid: $(zoho_organization_id)" '
-        '-s "https://www.zohoapis.com/invoice/v3/items/" \\\n  | jq .\n',
+        '-s "https://www.zohoapis.com/invoice/v3/items" \\\n  | jq .\n',
     ),
     (  # Deluge: a Zoho-authtoken header goes (the connection sends the token); the block gains the connection
         "deluge",

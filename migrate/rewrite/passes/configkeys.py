@@ -36,7 +36,7 @@ def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
     mapping: dict[str, list[str]] = ctx.data.common.get("config_keys") or {}
     words = sorted(mapping, key=len, reverse=True)
     org_key = str(ctx.data.common.get("org_key", "organization_id"))
-    needs_org = _needs_org(ctx) and "organization" not in text.lower()
+    needs_org = _needs_org(ctx) and not _has_org_key(text, ctx)
     scope_rules = {r.id for r in ctx.rules_with_action("remove-credential") if (r.fix or {}).get("param") == "scope"}
     legacy_scope = re.compile(str(ctx.data.common.get("legacy_scope_value", "^$")), re.IGNORECASE)
     edits: list[Edit] = []
@@ -122,6 +122,12 @@ def _sibling_keys(text: str, m: re.Match[str]) -> set[str]:
         if found and len(found.group("indent")) == indent:
             keys.add(found.group("key").lower())
     return keys
+
+
+def _has_org_key(text: str, ctx: FileContext) -> bool:
+    """The file has an organization id key already (`ZOHO_ORG_ID=`, `organization_id:`): one org key, never two."""
+    pattern = ctx.data.common.get("org_key_present") or "organization"
+    return re.search(str(pattern), text, re.IGNORECASE | re.MULTILINE) is not None
 
 
 def _needs_org(ctx: FileContext) -> bool:

@@ -3,7 +3,10 @@
 Runs after the credentials were removed from the requests, so it can tell whether a variable is still used.
 An unused definition is deleted (a hardcoded authtoken never survives into the new code or the diff's `+`
 lines); one still used by code the rewriter did not migrate reads the environment instead and becomes a manual
-step.
+step. "Unused" means in the whole scanned tree: a constant, `define()`, `static final` or module variable that
+another file mentions stays (`references.ReferenceIndex`). A 32-hex value is only a Zoho token when its
+definition says so (its name, or its statement and comment: `fixes.common.secret_context`) or the file sends it as
+one (`{"authtoken": TOKEN}`); another vendor's secret in the same constants file is left exactly as it is.
 """
 
 from __future__ import annotations
@@ -12,9 +15,14 @@ import re
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
-from migrate.rewrite.syntax import at_statement_start, statement_extent
+from migrate.rewrite.syntax import Span, at_statement_start, statement_extent
+from migrate.ruleset.model import Rule
 
 SECRET = re.compile(r"(?P<q>[\"'`])(?P<secret>[0-9a-fA-F]{32})(?P=q)")
+# a definition other files can read: declared at the top level, or exported by a keyword, or named like a constant
+_EXPORTED = re.compile(r"\b(?:define|static|final|const|public|export|module\.exports|global)\b")
+_MAX_FILES_NAMED = 3
+_CREDENTIAL_USE = re.compile(r"auth_?token|Zoho-authtoken|\bticket\b", re.IGNORECASE)
 
 
 def run(text: str, ctx: FileContext) -> list[Edit]:
@@ -42,8 +50,13 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         name = m.group("name")
         if hit.id in unused_only and not any(r.search(name) for r in hit.matcher.regexes):
             continue  # `url = "...?apikey=" + k` holds a URL, not the credential: only the name tells
+        if _is_secret_rule(hit) and not _zoho_context(ctx, text, statement, name):
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("not_zoho_secret", name=name))
+            continue  # 32 hex characters alone do not make a Zoho token (a Shopify secret is 32 hex too)
         rest = text[: statement.start] + text[statement.end :]
-        if re.search(rf"(?<![\w]){re.escape(name)}(?!\w)", rest) is None:
+        used_here = re.search(rf"(?<![\w]){re.escape(name)}(?!\w)", rest) is not None
+        elsewhere = [] if used_here else _used_elsewhere(ctx, text, statement, name)
+        if not used_here and not elsewhere:
             end = statement.end
             blank_before = statement.start == 0 or text[max(0, statement.start - 2) : statement.start] == "\n\n"
             if blank_before and text[end : end + 1] == "\n":
@@ -51,16 +64,84 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             edits.append(Edit(statement.start, end, "", hit.id, f"removed `{name}` (legacy credential)"))
             if hit.fix and hit.fix.get("action") == "remove-secret" and hit.manual:
                 ctx.add_manual(m.start(), hit.id, hit.manual)
+            if ctx.references is not None and _exported(text, statement, name):
+                # the tree was searched, not the code beyond it: say so where the definition was
+                for rule in rules:  # under every rule that flagged it (the scanner's `fixable` could not see the tree)
+                    if ctx.flagged(m.start(), rule.id, statement.end - 1):
+                        ctx.add_manual(m.start(), rule.id, ctx.data.manual_text("removed_exported", name=name))
             continue
+        files = _files_text(elsewhere)
         if hit.id in unused_only:
-            continue  # still used: the finding stays a manual step
+            if elsewhere:  # still used: the finding stays a manual step, naming where
+                ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("used_elsewhere", name=name, files=files))
+            continue
         secret = SECRET.search(text, statement.start, statement.end)
-        if secret is not None:
+        if secret is not None and elsewhere:
+            # other files still read it: the retired token goes, the definition stays (empty) until they are migrated
+            quote = secret.group("q")
+            edits.append(Edit(secret.start(), secret.end(), quote + quote, hit.id, "hardcoded authtoken removed"))
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used_elsewhere", name=name, files=files))
+        elif secret is not None:
             env_name = str(oauth_env.get("authtoken", "ZOHO_AUTHTOKEN"))
             edits.append(
                 Edit(secret.start(), secret.end(), ctx.render("env", env_name), hit.id, "hardcoded authtoken removed")
             )
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name))
+        elif elsewhere:
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("used_elsewhere", name=name, files=files))
         else:
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("env_used", name=name))
     return edits
+
+
+def _is_secret_rule(rule: Rule) -> bool:
+    return bool(rule.fix and rule.fix.get("action") == "remove-secret")
+
+
+def _zoho_context(ctx: FileContext, text: str, statement: Span, name: str) -> bool:
+    """Does the definition itself say Zoho (name, statement or its line's comment), or is the language Zoho's own?"""
+    if ctx.fixes is not None and ctx.fixes.get("auth") == "connection":
+        return True  # Deluge runs inside Zoho: every token there is a Zoho one
+    pattern = ctx.data.common.get("secret_context")
+    if not pattern:
+        return True
+    line_end = text.find("\n", statement.end)
+    around = SECRET.sub("", text[statement.start : len(text) if line_end < 0 else line_end])
+    if re.search(str(pattern), name + " " + around, re.IGNORECASE) is not None:
+        return True
+    # or the file sends it as a Zoho credential: `{"authtoken": TOKEN}`, `"?authtoken=" + TOKEN`
+    original = ctx.history.original
+    for use in re.finditer(rf"(?<!\w){re.escape(name)}(?![\w$])", original):  # `$auth` in PHP
+        start = original.rfind("\n", 0, use.start()) + 1
+        end = original.find("\n", use.end())
+        if _CREDENTIAL_USE.search(original[start : len(original) if end < 0 else end]):
+            return True
+    return False
+
+
+def _used_elsewhere(ctx: FileContext, text: str, statement: Span, name: str) -> list[str]:
+    """Other files of the scanned tree that mention `name`, when the definition is one they could read."""
+    if ctx.references is None:
+        return []
+    if not _exported(text, statement, name) or (ctx.fixes is not None and ctx.fixes.get("file_scope")):
+        return []  # a local variable inside a function (or a Deluge script): no other file can read it
+    suffixes = tuple(ctx.language.extensions)
+    for other in (ctx.fixes.get("references_from") if ctx.fixes is not None else None) or ():
+        language = ctx.ruleset.languages.get(other)
+        suffixes += tuple(language.extensions) if language is not None else ()
+    found = ctx.references.files_using(name, ctx.path, suffixes)
+    if found:
+        ctx.kept_for_references = True
+    return found
+
+
+def _exported(text: str, statement: Span, name: str) -> bool:
+    """Could another file read this definition (top level, an exporting keyword, or named like a constant)?"""
+    line_start = text.rfind("\n", 0, statement.start) + 1
+    top_level = not text[line_start : statement.start].strip(" \t") and text[line_start : line_start + 1] not in (" ", "\t")
+    return top_level or name.isupper() or _EXPORTED.search(text[line_start : statement.end]) is not None
+
+
+def _files_text(files: list[str]) -> str:
+    shown = ", ".join(files[:_MAX_FILES_NAMED])
+    return shown + (f" and {len(files) - _MAX_FILES_NAMED} more" if len(files) > _MAX_FILES_NAMED else "")

@@ -46,18 +46,24 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             if new is None:
                 continue
             name = _constant_name(text, m.start())
-            if url.endswith("/") and not new.endswith("/") and not _call_argument(text, m.start()):
-                new += "/"  # a stored URL may be a base other code appends to: keep its trailing slash
+            base = ctx.language.kind == "config" or (name is not None and _appended_to(text, name))
+            if url.endswith("/") and not new.endswith("/") and base:
+                new += "/"  # a base other code appends path segments to keeps its slash; v3 paths have none
             if name:
                 bases[name] = (url, new)
         _notes(ctx, m.start(), resolved, family, new)
         _org_note(text, ctx, m.start(), resolved)
+        _paging_note(text, ctx, m, resolved)
         end = m.end()
         if "?" in new and text[end : end + 1] == "?":
             new, end = new + "&", end + 1
         if new != url:
             edits.append(Edit(m.start(), end, new, RULE_ID, f"legacy endpoint -> {_strip(new)}"))
     edits.extend(_tails(text, ctx, bases, rule_ids))
+    if edits:  # the requests move: code still reading their legacy replies is marked where it reads them
+        from migrate.rewrite.passes.replies import mark_readers
+
+        mark_readers(text, ctx)
     return edits
 
 
@@ -139,6 +145,27 @@ def _notes(ctx: FileContext, offset: int, resolved: EndpointMatch, family: Famil
         ctx.add_manual(offset, RULE_ID, ctx.data.manual_text("body", field="XMLString", fields=fields))
 
 
+def _paging_note(text: str, ctx: FileContext, m: re.Match[str], resolved: EndpointMatch) -> None:
+    """Legacy paging parameters the request keeps outside its URL (`params={"fromIndex": 1}`): a manual step there.
+
+    In the URL's own query string the query-parameter pass reports them; elsewhere in the same request they would
+    silently stay on the v2 URL, which pages with `page`/`per_page`.
+    """
+    entries = [
+        e for e in ctx.data.common.get("query_params") or ()
+        if e.get("manual") and e.get("product") == resolved.product.name and e.get("paging")
+    ]
+    if not entries:
+        return
+    statement = statement_containing(text, m.start())
+    for entry in entries:
+        names = [str(entry["param"]), *(str(n) for n in entry.get("paging") or ())]
+        pattern = re.compile(rf"(?<![\w?&])[\"']?(?:{'|'.join(map(re.escape, names))})[\"']?\s*(?:[:=,]|=>)")
+        found = pattern.search(text, statement.start, statement.end)
+        if found is not None and not (m.start() <= found.start() < m.end()):
+            ctx.add_manual(found.start(), RULE_ID, str(entry["manual"]))
+
+
 def _org_note(text: str, ctx: FileContext, offset: int, resolved: EndpointMatch) -> None:
     """Where no header can carry it (Deluge, configuration), say that the v3 URL needs the organization id."""
     param = resolved.product.org.get("param")
@@ -185,6 +212,15 @@ def _usage_regex(names: list[str]) -> re.Pattern[str]:
         rf"(?<![\w$])\$?(?P<name>{alternation})\s*(?:\+|\.)\s*(?P<q>[\"'])(?P<tail>[^\"'?$#{{]*)|"
         rf"(?:\{{|\$\{{|#\{{)(?P<name2>{alternation})\}}(?P<tail2>[^\"'`\s?{{$#]*)"
     )
+
+
+def _appended_to(text: str, name: str) -> bool:
+    """Is `name` used as a base that code appends a path to (`BASE + "items"`), not only a query (`U + "?x"`)?"""
+    for usage in _usage_regex([name]).finditer(text):
+        tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
+        if tail:
+            return True
+    return False
 
 
 def _call_argument(text: str, url_start: int) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from migrate.rewrite.context import FileContext, zoho_urls
-from migrate.rewrite.model import Edit
+from migrate.rewrite.model import Edit, ManualStep
 from migrate.rewrite.passes.endpoints import _constant_name, _usage_regex
 from migrate.rewrite.syntax import statement_extent
 from migrate.ruleset.endpoints import Family
@@ -114,6 +114,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     """Rewrite a parsed reply whose every use is a recognised shape (status check, message, record list, field)."""
     spec = ctx.fixes.get("xml") if ctx.fixes else None
     if not spec:
+        _mark_unconverted(ctx, set())
         return []
     rule_ids = {r.id for r in ctx.ruleset.rules if r.category == "xml-parsing" and "payload" not in r.id}
     by_element: dict[str, Family] = {}
@@ -123,13 +124,16 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             by_element.setdefault(legacy_records.split("/")[-1], family)
     edits: list[Edit] = []
     needs_import = False
+    converted: set[int] = set()
     for m in re.finditer(spec["parse"], text):
-        if not ctx.flagged(m.start(), rule_ids):
+        if not ctx.flagged(m.start(), rule_ids) or built_locally(text, m.group("src"), m.start()):
             continue
         planned = _plan(text, ctx, spec, m, by_element, next(iter(rule_ids), "zoho.xml-parsing"))
         if planned:
             edits.extend(planned)
             needs_import = True
+            converted.add(ctx.original_line(m.start()))
+    _mark_unconverted(ctx, converted)
     line = spec.get("requires_import")
     if needs_import and line and not re.search(rf"^{re.escape(line)}\s*$", text, re.MULTILINE):
         import_spec = (ctx.fixes.get("import") if ctx.fixes else None) or {}
@@ -195,3 +199,84 @@ def _import_position(text: str, spec: dict) -> int:
     from migrate.rewrite.passes.imports import _position
 
     return _position(text, spec)
+
+
+_XML_LITERAL = re.compile(r"""^[fbrFBRU]{0,2}(?:'{3}|"{3}|"|')\s*<""")
+
+
+def built_locally(text: str, source: str, before: int) -> bool:
+    """Is the parsed text an XML document the code builds itself (`xml = "<Invoice>..."`), not a reply?
+
+    Such a payload stays XML in the code (the request body is a manual step): decoding it as JSON would break it.
+    """
+    name = source.strip().lstrip("$")
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        return _XML_LITERAL.match(source.strip()) is not None
+    assigned = re.compile(
+        rf"^[ \t]*\$?{re.escape(name)}\s*(?:\.|\+)?=\s*"
+        r"""(?:[fbrFBRU]{0,2}(?:'{3}|"{3}|"|')\s*<|[\w.]*\b(?:Element|SubElement|tostring)\()""",
+        re.MULTILINE,
+    )
+    return assigned.search(text, 0, before) is not None
+
+
+# the TODO at each reading line names the field map of that line's own request -----------------------------------
+_WINDOW_LINES = 25  # how far above a reading line its request is looked for (the same function, in practice)
+
+
+def _mark_unconverted(ctx: FileContext, converted: set[int]) -> None:
+    """A manual step at every XML-reading finding left as it is, with the field map of the request it reads.
+
+    The file-wide text lists every family the file calls; a TODO above `list_invoices()`'s parsing must name the
+    invoices map, so the request nearest above the reading line decides (the file-wide text stays the fallback).
+    """
+    for finding in ctx.findings:
+        if finding.category != "xml-parsing" or finding.line in converted:
+            continue
+        family = _family_near(ctx, finding.line)
+        if family is None or not family.response:
+            continue
+        text = _family_text(ctx, family, payload="payload" in finding.rule_id)
+        step = ManualStep(ctx.path, finding.line, finding.rule_id, text)
+        if step not in ctx.manual:
+            ctx.manual.append(step)
+
+
+def _family_near(ctx: FileContext, line: int) -> Family | None:
+    """The endpoint family of the last legacy request written above (or on) `line` within a short window."""
+    original = ctx.history.original
+    lines = original.split("\n")
+    first = max(0, line - 1 - _WINDOW_LINES)
+    window_start = sum(len(x) + 1 for x in lines[:first])
+    window_end = window_start + sum(len(x) + 1 for x in lines[first:line])
+    found: list[tuple[int, Family]] = []
+    bases: dict[str, str] = {}
+    for m in zoho_urls(original):
+        name = _constant_name(original, m.start())
+        if name:
+            bases[name] = m.group(0)
+        if window_start <= m.start() < window_end:
+            resolved = ctx.match_url(m.group(0))
+            tail = re.match(r"[\"'`]\s*(?:\+|\.)\s*[\"'`]([\w/]+)", original[m.end() : m.end() + 40])
+            if resolved is not None and not resolved.family.response and tail:
+                resolved = ctx.match_url(m.group(0).rstrip("/") + "/" + tail.group(1)) or resolved
+            if resolved is not None:
+                found.append((m.start(), resolved.family))
+    if bases:
+        for usage in _usage_regex(list(bases)).finditer(original, window_start, window_end):
+            name = usage.group("name") or usage.group("name2")
+            tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
+            joined = ctx.match_url(bases[name].rstrip("/") + "/" + (tail or "").lstrip("/"))
+            if joined is not None:
+                found.append((usage.start(), joined.family))
+    found = [item for item in found if item[1].response]
+    return max(found, key=lambda item: item[0])[1] if found else None
+
+
+def _family_text(ctx: FileContext, family: Family, payload: bool) -> str:
+    response = family.response or {}
+    if payload:
+        return ctx.data.manual_text("body", field="the XML document", fields=_fields(response))
+    records = (response.get("oauth") or {}).get("records", "?")
+    legacy = (response.get("legacy") or {}).get("records", "?")
+    return ctx.data.manual_text("xml", records=f"`{records}`, was {legacy}", fields=_fields(response))
