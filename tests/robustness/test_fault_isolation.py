@@ -20,6 +20,7 @@ from migrate.rewrite import plan as rewrite_plan
 from migrate.rewrite.plan import RewriteOptions, plan_rewrite
 from migrate.ruleset import RuleSet
 from migrate.scan import engine
+from migrate.scan import engine as scan_engine
 from migrate.scan.engine import PARALLEL_THRESHOLD, ScanOptions, scan_paths
 from migrate.scan.matcher import FileMatcher
 
@@ -82,7 +83,7 @@ def test_fixable_failure_keeps_the_findings(tmp_path: Path, ruleset: RuleSet, mo
     def explode(*args: object, **kwargs: object) -> set[str]:
         raise RuntimeError("rewriter bug")
 
-    monkeypatch.setattr(rewrite_plan, "fixable_fingerprints", explode)
+    monkeypatch.setattr(scan_engine, "fixable_fingerprints", explode)
     result = scan_paths([root], ruleset, ScanOptions(jobs=1))
     assert {f.path for f in result.findings} == {"ok000.py", BAD}
     assert not any(f.fixable for f in result.findings)

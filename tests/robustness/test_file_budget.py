@@ -130,13 +130,13 @@ def test_file_timeout_from_the_configuration(tmp_path: Path, capsys: pytest.Capt
 def test_a_stalled_fixable_decision_keeps_the_findings(
     tmp_path: Path, ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from migrate.rewrite import plan as rewrite_plan
+    from migrate.scan import engine as scan_engine
 
     def stall(*args: object, **kwargs: object) -> set[str]:
         busy_python()
         return set()
 
-    monkeypatch.setattr(rewrite_plan, "fixable_fingerprints", stall)
+    monkeypatch.setattr(scan_engine, "fixable_fingerprints", stall)
     result = scan_paths([tree(tmp_path / "src", 1)], ruleset, ScanOptions(jobs=1, file_timeout=BUDGET))
     assert {f.path for f in result.findings} == {SLOW} and not any(f.fixable for f in result.findings)
     assert result.errors == [{"path": SLOW, "message": "too complex, `fixable` not decided (budget 2 s)"}]

@@ -44,12 +44,15 @@ def test_every_command_survives(trigger: str, capsys: pytest.CaptureFixture[str]
     assert code == 0
 
 
-def test_php_interpolation_is_rewritten(capsys: pytest.CaptureFixture[str]) -> None:
-    """`{$t}` is PHP interpolation whose brace comes first: the query parameter and header are still fixed."""
+def test_php_interpolation_is_planned_without_a_crash(capsys: pytest.CaptureFixture[str]) -> None:
+    """`{$t}` is PHP interpolation whose brace comes first: the file is planned (no KeyError), and its request, which
+    no recognised call sends, is left whole with a manual step naming why (never half-migrated)."""
     code, out, _ = run(capsys, "rewrite", "--format", "json", str(ROBUSTNESS / "php_interpolation"))
-    diff = json.loads(out)["diff"]
-    assert "+$url = \"https://www.zohoapis.com/invoice/v3/items\";" in diff
-    assert "authtoken={$t}" not in "\n".join(line for line in diff.splitlines() if line.startswith("+"))
+    plan = json.loads(out)
+    added = "\n".join(line for line in plan["diff"].splitlines() if line.startswith("+"))
+    assert code in (0, 1) and plan["errors"] == []
+    assert "authtoken={$t}" not in added and "zohoapis" not in added
+    assert any(s["text"].startswith("not migrated") for s in plan["manual_steps"])
 
 
 def test_far_brace_entry_is_still_found(capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,7 +89,7 @@ def test_query_placeholder_without_value_is_a_manual_step(capsys: pytest.Capture
     """The v3 search needs `search_text={searchtext}`; a legacy URL without ?searchtext= cannot be mapped."""
     code, out, _ = run(capsys, "rewrite", "--format", "json", str(ROBUSTNESS / "query_placeholder"))
     steps = json.loads(out)["manual_steps"]
-    assert any(s["rule_id"] == "zoho.legacy-endpoint" and "no mechanical OAuth equivalent" in s["text"] for s in steps)
+    assert any(s["rule_id"] == "zoho.legacy-endpoint" and "no mechanical" in s["text"] for s in steps)
 
 
 def test_combining_mark_in_an_identifier_is_part_of_the_operand(capsys: pytest.CaptureFixture[str]) -> None:
