@@ -350,3 +350,18 @@ def test_environment_lookup_brings_its_import(ruleset) -> None:
     text = _rewrite(ruleset, "python", before).text
     assert text.startswith("import os\n\nimport requests\n\nimport zoho_auth\n\nTOKEN = os.environ.get(")
     compile(text, "leads.py", "exec")
+
+
+def test_demo_project_json_import_sorted_as_isort_would(tmp_path: Path) -> None:
+    """The XML reply converted to JSON brings `import json` into the stdlib section (ruff I001/F401 clean)."""
+    work = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "legacy-invoice-py", work)
+    assert run_in_process("rewrite", "--apply", "--allow-dirty", ".", cwd=work).returncode == 0
+    text = (work / "invoice_sync.py").read_text()
+    assert "import json\nimport xml.etree.ElementTree as ET\n\nimport requests\n" in text
+    linted = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "--select", "F401,I001",
+         "--config", "src = ['.']", "invoice_sync.py"],
+        capture_output=True, text=True, cwd=work,
+    )
+    assert linted.returncode == 0, linted.stdout

@@ -136,10 +136,19 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     _mark_unconverted(ctx, converted)
     line = spec.get("requires_import")
     if needs_import and line and not re.search(rf"^{re.escape(line)}\s*$", text, re.MULTILINE):
-        import_spec = (ctx.fixes.get("import") if ctx.fixes else None) or {}
-        at = _import_position(text, import_spec)
-        edits.append(Edit(at, at, line + "\n", next(iter(rule_ids)), "imports json"))
+        edits.append(_json_import(text, ctx, line, next(iter(rule_ids))))
     return edits
+
+
+def _json_import(text: str, ctx: FileContext, line: str, rule_id: str) -> Edit:
+    """The JSON module's import, where the language's formatter would put it (Python: isort's stdlib section)."""
+    from migrate.rewrite.passes.imports import _python_edit
+
+    placed = _python_edit(text, line, ctx) if ctx.language.name == "python" else None
+    if placed is not None:
+        return Edit(placed.start, placed.end, placed.replacement, rule_id, "imports json")
+    at = _import_position(text, (ctx.fixes.get("import") if ctx.fixes else None) or {})
+    return Edit(at, at, line + "\n", rule_id, "imports json")
 
 
 def _plan(text: str, ctx: FileContext, spec: dict, m: re.Match[str], by_element: dict[str, Family], rule_id: str) -> list[Edit]:
