@@ -48,7 +48,8 @@ def test_class_attribute_a_framework_reads_is_kept_with_a_todo(tmp_path: Path) -
     assert "custom_settings = {" in before and "custom_settings = {" in after
     assert '"FEED_FORMAT": "json",' in after  # the framework's other settings are still there
     assert after.count("`custom_settings` is a class member") == 1
-    # the local variable of a function nothing else can name still goes, with no "code outside" note
+    # a function's local that nothing reads is provably unreferenced: it goes, with no "code outside the scanned
+    # folders" note on a name no other code can reach
     assert 'authtoken = "a1b2' in before and 'authtoken = "a1b2' not in after
     assert OUTSIDE not in after
 
@@ -59,8 +60,14 @@ def test_interface_constants_and_annotated_fields_stay_only_plain_private_ones_g
     settings = (work / "src/com/acme/zoho/Settings.java").read_text()
     assert 'public static final String PARAM_AUTHTOKEN = "authtoken";' in keys
     assert "@Deprecated" in settings and 'private String authtoken = "0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d";' in settings
-    assert "LEGACY_AUTHTOKEN" not in settings  # private, unannotated, unused: provably unreferenced
+    assert "LEGACY_AUTHTOKEN" not in settings  # private, unannotated, read by nothing: provably unreferenced
     assert OUTSIDE not in keys + settings
+    # a private, unannotated constant whose one reader (a request) migrated: provably unreferenced, deleted, and
+    # no "code outside" note (the java golden)
+    before = (PROJECTS / "java/before/src/com/example/zoho/InvoiceClient.java").read_text()
+    after = (PROJECTS / "java/after/src/com/example/zoho/InvoiceClient.java").read_text()
+    assert "private static final String AUTHTOKEN" in before and "AUTHTOKEN =" not in after
+    assert OUTSIDE not in after
 
 
 def test_python_class_attribute_in_memory_before_and_after(ruleset) -> None:
@@ -72,22 +79,31 @@ def test_python_class_attribute_in_memory_before_and_after(ruleset) -> None:
     result = _rewrite(ruleset, "python", text, "spider.py")
     assert "custom_settings = {'ZOHO_AUTHTOKEN': '5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7'}  # zoho crm" in result.text
     assert any("`custom_settings` is a class member" in s.text for s in result.manual)
-    module_level = "ZOHO_AUTHTOKEN = '5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7'  # zoho crm\n"
-    assert "5f0e3c2a" not in _rewrite(ruleset, "python", module_level, "settings.py").text
+
+
+# class 4: a definition only code beyond the tree reads ---------------------------------------------------------
+def test_config_define_nothing_in_the_tree_reads_is_kept(ruleset) -> None:
+    """A library's config file (its class reads the constant as a default argument, outside the scanned folder)."""
+    config = "<?php\n// Zoho CRM API key (see the Zoho docs)\ndefine('DEFAULT_ZOHO_API_KEY', 'put-your-key-here');\n"
+    result = _rewrite(ruleset, "php", config, "trunk/config.php", {"examples/use.php": "<?php\necho 'x';\n"})
+    assert "define('DEFAULT_ZOHO_API_KEY', 'put-your-key-here');" in result.text
+    assert any("nothing in the scanned tree reads it" in s.text for s in result.manual)
+    secret = "<?php\n// zoho invoice\ndefine('ZOHO_AUTHTOKEN', '5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7');\n"
+    result = _rewrite(ruleset, "php", secret, "constants.php")
+    assert "define('ZOHO_AUTHTOKEN', '5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7');" in result.text  # every byte stays
 
 
 # noise: the "code outside the scanned folders" note ------------------------------------------------------------
 def test_outside_note_only_where_other_code_can_import_the_name(ruleset) -> None:
-    top = "ZOHO_AUTHTOKEN = '5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7'  # zoho crm\n"
-    result = _rewrite(ruleset, "python", top, "settings.py")
-    assert any(OUTSIDE in s.text for s in result.manual)  # a module variable another package may import
-    java = (
-        "package a;\n\npublic class C {\n"
-        '    private static final String AUTHTOKEN = "5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7"; // zoho crm\n'
-        '    public String scope() { return "ZohoCRM.modules.ALL"; }\n}\n'
+    top = (
+        "import requests\n\nAUTHTOKEN = '5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7'  # zoho\n\n\ndef items():\n"
+        "    return requests.get('https://invoice.zoho.com/api/v3/items?authtoken=' + AUTHTOKEN).json()\n"
     )
-    result = _rewrite(ruleset, "java", java, "C.java")
-    assert "AUTHTOKEN" not in result.text
+    result = _rewrite(ruleset, "python", top, "items.py")
+    assert "AUTHTOKEN =" not in result.text  # its one reader migrated
+    assert any(OUTSIDE in s.text for s in result.manual)  # a module variable another package may import
+    local = "def once():\n    authtoken = '5f0e3c2a9b8d47e1a6c3f2b1d0e9a8c7'  # zoho crm\n    return 1\n"
+    result = _rewrite(ruleset, "python", local, "once.py")
     assert not any(OUTSIDE in s.text for s in result.manual)
 
 

@@ -7,9 +7,12 @@ step. "Unused" means in the whole scanned tree: a constant, `define()`, `static 
 another file mentions stays (`references.ReferenceIndex`). A class member (class attribute, field, class
 constant: `custom_settings` that scrapy reads, a Java interface's `public static final`) is never deleted nor edited,
 however unused it looks: a framework or code beyond the tree reads it by name, so it stays with a manual step; only
-an unused `private` one without annotations (nothing outside its class can name it) is deleted. The
-"code outside the scanned folders" note only goes where such code could exist (not on a function's local, a Deluge
-script's variable or a `private` field). A 32-hex value is only a Zoho token when its
+an unused `private` one without annotations (nothing outside its class can name it) is deleted. A top-level
+definition other files could read is deleted only when the rewrite made it unused: one nothing in the tree read
+even before (a config file's `define()`, read by the library beyond the scanned folder) stays every byte, with a
+manual step (`migrate/requests/definitions.py`, shared with scan's `fixable`). The "code outside the scanned
+folders" note only goes where such code could exist (not on a function's local, a Deluge script's variable or a
+`private` field). A 32-hex value is only a Zoho token when its
 definition says so (its name, or its statement and comment: `fixes.common.secret_context`) or the file sends it as
 one (`{"authtoken": TOKEN}`); another vendor's secret in the same constants file is left exactly as it is.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from migrate.requests.definitions import PRIVATE, private_plain, read_in, without_notes
 from migrate.requests.idioms import idioms
 from migrate.requests.structure import Structure
 from migrate.rewrite.context import FileContext
@@ -30,8 +34,6 @@ SECRET = re.compile(r"(?P<q>[\"'`])(?P<secret>[0-9a-fA-F]{32})(?P=q)")
 _EXPORTED = re.compile(r"\b(?:define|static|final|const|public|export|module\.exports|global)\b")
 _MAX_FILES_NAMED = 3
 _CREDENTIAL_USE = re.compile(r"auth_?token|Zoho-authtoken|\bticket\b", re.IGNORECASE)
-# a definition no other file can name, whatever its scope (Java/C#/PHP/TypeScript `private`)
-_PRIVATE = re.compile(r"\bprivate\b")
 
 
 def run(text: str, ctx: FileContext) -> list[Edit]:
@@ -70,13 +72,20 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         if _is_secret_rule(hit) and not _zoho_context(ctx, text, statement, name):
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("not_zoho_secret", name=name))
             continue  # 32 hex characters alone do not make a Zoho token (a Shopify secret is 32 hex too)
-        rest = text[: statement.start] + text[statement.end :]
+        rest = without_notes(text[: statement.start] + text[statement.end :])  # our own notes name it too
         used_here = re.search(rf"(?<![\w]){re.escape(name)}(?!\w)", rest) is not None
         elsewhere = [] if used_here else _used_elsewhere(ctx, text, statement, name)
         where = place(statement.start)
-        if where == "member" and (used_here or elsewhere or not _private_plain(text, statement)):
+        if where == "member" and (used_here or elsewhere or not private_plain(text, statement.start, statement.end)):
             # a framework may read it by name (scrapy's `custom_settings`, an injected field): never deleted nor edited
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("member_kept", name=name))
+            continue
+        importable = ctx.references is not None and where == "top" and _importable(ctx, text, statement, name)
+        file_scope = bool(ctx.fixes is not None and ctx.fixes.get("file_scope"))
+        if not used_here and not elsewhere and where == "top" and not file_scope and not read_in(ctx.history.original, name):
+            # nothing in the tree ever read it (a config file's `define()` that the library beyond the scanned
+            # folder reads): the rewrite did not make it unused, so it is not the rewrite's to delete
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("unread_kept", name=name))
             continue
         if not used_here and not elsewhere:
             end = statement.end
@@ -86,7 +95,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             edits.append(Edit(statement.start, end, "", hit.id, f"removed `{name}` (legacy credential)"))
             if hit.fix and hit.fix.get("action") == "remove-secret" and hit.manual:
                 ctx.add_manual(m.start(), hit.id, hit.manual)
-            if ctx.references is not None and where == "top" and _importable(ctx, text, statement, name):
+            if importable:
                 # the tree was searched, not the code beyond it: say so where the definition was
                 for rule in rules:  # under every rule that flagged it (the scanner's `fixable` could not see the tree)
                     if ctx.flagged(m.start(), rule.id, statement.end - 1):
@@ -169,17 +178,7 @@ def _importable(ctx: FileContext, text: str, statement: Span, name: str) -> bool
     if ctx.fixes is not None and ctx.fixes.get("file_scope"):
         return False
     line_start = text.rfind("\n", 0, statement.start) + 1
-    return _exported(text, statement, name) and _PRIVATE.search(text[line_start : statement.end]) is None
-
-
-def _private_plain(text: str, statement: Span) -> bool:
-    """A `private` member without an annotation (`@Value`, `[JsonProperty]`): no other class and no framework can
-    name it, so unused in its file means unused."""
-    line_start = text.rfind("\n", 0, statement.start) + 1
-    previous = text[text.rfind("\n", 0, max(line_start - 1, 0)) + 1 : line_start].strip()
-    declaration = text[line_start : statement.end]
-    annotated = previous.startswith(("@", "[")) or re.search(r"(?<![\w\"'])@\w|^\s*\[", declaration) is not None
-    return _PRIVATE.search(declaration) is not None and not annotated
+    return _exported(text, statement, name) and PRIVATE.search(text[line_start : statement.end]) is None
 
 
 def _files_text(files: list[str]) -> str:
