@@ -358,10 +358,11 @@ class _Builder:
         if family.manual:
             return f"{family.id}: {family.manual}"
         expected = family.oauth_method
+        shown = new.replace(PROBE, "{id}").split("?")[0]  # the probe id never reaches a message
         if family.legacy_method and expected and family.legacy_method != expected:
-            return f"the HTTP method changes ({family.legacy_method} -> {expected} {new.split('?')[0]})"
+            return f"the HTTP method changes ({family.legacy_method} -> {expected} {shown})"
         if expected and request.method != expected:
-            return f"sent as {request.method} but the new call is {expected} {new.split('?')[0]} (a read must stay a read)"
+            return f"sent as {request.method} but the new call is {expected} {shown} (a read must stay a read)"
         if not expected and family.legacy_method and request.method != family.legacy_method:
             return f"sent as {request.method} where the legacy call is {family.legacy_method}"
         region = self._region_text(request)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 
 from migrate.requests.build import ZOHO_URL, plan_requests
+from migrate.requests.definitions import kept_reason, read_in
 from migrate.requests.idioms import idioms
 from migrate.requests.model import RequestPlan
+from migrate.requests.structure import Structure
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
 from migrate.scan.finding import Finding
@@ -37,6 +39,7 @@ def fixable_fingerprints(
     lines = text.split("\n")
     fixable = set()
     header_lines = {f.line for f in findings if f.category == "auth-header"}
+    structure = _LazyStructure(text, language, fix)
     for finding in findings:
         rule = rules.get(finding.rule_id)
         if rule is None or not plan.fixable(finding):
@@ -49,8 +52,10 @@ def fixable_fingerprints(
             continue
         if finding.fingerprint in plan.holders and finding.line not in header_lines and not (
             finding.fingerprint in plan.soft_of and _definition(fix, lines, finding.line)
-        ):
+        ) and not _unread_deleted(text, structure, fix, lines, finding):
             continue  # a parameter, struct field or unused variable holding the token: left to a person
+        if rule.fix and rule.fix.get("action") == "remove-secret" and _definition_kept(text, structure, fix, lines, finding):
+            continue  # a class member or a definition nothing read: the definitions pass leaves it (manual step)
         if rule.fix and rule.fix.get("action"):
             fixable.add(finding.fingerprint)
     # a finding with no fix of its own that is the value of a fixable credential parameter on its line
@@ -78,6 +83,60 @@ def _value_of_fixable(finding: Finding, findings: list[Finding], fixable: set[st
         if 0 < len(gap) <= VALUE_GAP and not re.search(r"[&,;()]", gap):
             return True
     return False
+
+
+class _LazyStructure:
+    """The file's Structure, parsed only when a secret's definition needs it."""
+
+    def __init__(self, text: str, language: Language, fix) -> None:  # noqa: ANN001 - Idioms
+        self._args = (text, language, fix)
+        self._structure: Structure | None = None
+
+    def get(self) -> Structure:
+        if self._structure is None:
+            self._structure = Structure(*self._args)
+        return self._structure
+
+
+DEFINITION_REACH = 30  # lines above a secret to look for the assignment holding it (a multi-line dict)
+
+
+def _definition_at(fix, lines: list[str], finding: Finding) -> tuple[int, int, str] | None:  # noqa: ANN001
+    """(start, end, name) of the assignment holding the finding (its line, or one above it with a bracket still
+    open: a multi-line dict), else None."""
+    if fix.assignment is None:
+        return None
+    depth = 0
+    for line in range(finding.line, max(finding.line - DEFINITION_REACH, 0), -1):
+        line_text = lines[line - 1]
+        if line != finding.line:
+            depth += sum(line_text.count(c) for c in "([{") - sum(line_text.count(c) for c in ")]}")
+        m = fix.assignment.match(line_text)
+        if m is not None and (line == finding.line or depth > 0):
+            start = sum(len(x) + 1 for x in lines[: line - 1]) + m.start()
+            return start, sum(len(x) + 1 for x in lines[: finding.line]), m.group("name")
+    return None
+
+
+def _definition_kept(text: str, structure: _LazyStructure, fix, lines: list[str], finding: Finding) -> bool:  # noqa: ANN001
+    """Will the definitions pass keep the definition holding this secret (`definitions.kept_reason`)?"""
+    found = _definition_at(fix, lines, finding)
+    if found is None:
+        return False
+    start, end, name = found
+    return kept_reason(structure.get(), text, start, end, name, bool(fix.raw.get("file_scope"))) is not None
+
+
+def _unread_deleted(text: str, structure: _LazyStructure, fix, lines: list[str], finding: Finding) -> bool:  # noqa: ANN001
+    """A variable holding the token that nothing reads and nothing beyond the file can (a function's local, a
+    Deluge script's variable, a plain private field): the definitions pass deletes it."""
+    found = _definition_at(fix, lines, finding) if _definition(fix, lines, finding.line) else None
+    if found is None:
+        return False
+    start, end, name = found
+    if read_in(text, name) or structure.get().enclosing(start) == "top" and not fix.raw.get("file_scope"):
+        return False
+    return kept_reason(structure.get(), text, start, end, name, bool(fix.raw.get("file_scope"))) is None
 
 
 def _definition(fix, lines: list[str], line: int) -> bool:  # noqa: ANN001 - Idioms

@@ -136,6 +136,25 @@ class Structure:
     def _scope_starts(self) -> list[int]:
         return [scope.start_line for scope in self.scopes]
 
+    # members --------------------------------------------------------------------------------------------------
+    def enclosing(self, offset: int) -> str:
+        """Where the code at `offset` lives: "function" (a function body), "member" (directly in a class, interface,
+        module or object body: a name a framework or other code may read, `custom_settings`, `public static final`)
+        or "top" (the file's top level; also without a grammar). Node types: `fixes.common.requests`."""
+        if self._tree is None:
+            return "top"
+        scopes = set(self.idioms.requests.get("scopes") or ())
+        members = set(self.idioms.requests.get("members") or ())
+        at = self._byte(offset)
+        node = self._tree.root_node.descendant_for_byte_range(at, at)
+        while node is not None and node.parent is not None:  # the root (Python's `module`) is the top level
+            if node.type in scopes:
+                return "function"
+            if node.type in members and node.is_named:
+                return "member"
+            node = node.parent
+        return "top"
+
     # data vs code ---------------------------------------------------------------------------------------------
     def in_data(self, offset: int) -> bool:
         """Is `offset` inside a string literal or a comment (by the grammar; False without one)?"""

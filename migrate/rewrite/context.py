@@ -81,6 +81,9 @@ class FileContext:
     helper_up: int | None = None  # Python inside a package: relative import levels; None: `import zoho_auth`
     helper_dir: str | None = None  # the helper's folder on disk (None: rewriting a text alone)
     kept_for_references: bool = False  # a definition stayed because another file mentions it (plan re-checks)
+    # re-scan findings on what the rewrite itself wrote, on a line that already has a manual step (the environment
+    # lookup that replaced a token): listed as manual steps, but not given a second TODO on that line
+    echoes: list[ManualStep] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_line: dict[int, list[Finding]] = defaultdict(list)

@@ -162,7 +162,8 @@ def rewrite_text(
     manual = sorted(set(ctx.manual), key=lambda s: (s.line, s.rule_id, s.text))
     if annotate and manual:
         withheld_lines = {f.line for f in findings if f.fingerprint in withheld}
-        notes = [s for s in manual if s.line not in withheld_lines]
+        echoes = set(ctx.echoes)
+        notes = [s for s in manual if s.line not in withheld_lines and s not in echoes]
         notes += [ManualStep(path, line, "zoho-migrate.request", blocked_text.format(reason=why)) for line, why in anchors.items()]
         annotated = _annotate(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
         if parses(language, annotated, path.rsplit("/", 1)[-1]) is not False or parses(language, current, path.rsplit("/", 1)[-1]) is False:
@@ -321,7 +322,10 @@ def _fixed(ctx: FileContext, new_text: str, touched: set[int]) -> set[str]:
         for line in range(first, last + 1):
             still.add((finding.rule_id, line))
         if not any((finding.rule_id, line) in known for line in range(first, last + 1)):
-            ctx.manual.append(ManualStep(ctx.path, first, finding.rule_id, finding.message))
+            step = ManualStep(ctx.path, first, finding.rule_id, finding.message)
+            if any(other.line == first for other in ctx.manual):
+                ctx.echoes.append(step)
+            ctx.manual.append(step)
     # a legacy URL built from a base constant is fixed where the base is rewritten (its own line is untouched);
     # anything else must have been edited on its own line: a finding that merely vanishes with its file's
     # context (XML handling in a file that no longer names a legacy host) is not fixed

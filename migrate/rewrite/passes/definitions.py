@@ -4,7 +4,15 @@ Runs after the credentials were removed from the requests, so it can tell whethe
 An unused definition is deleted (a hardcoded authtoken never survives into the new code or the diff's `+`
 lines); one still used by code the rewriter did not migrate reads the environment instead and becomes a manual
 step. "Unused" means in the whole scanned tree: a constant, `define()`, `static final` or module variable that
-another file mentions stays (`references.ReferenceIndex`). A 32-hex value is only a Zoho token when its
+another file mentions stays (`references.ReferenceIndex`). A class member (class attribute, field, class
+constant: `custom_settings` that scrapy reads, a Java interface's `public static final`) is never deleted nor edited,
+however unused it looks: a framework or code beyond the tree reads it by name, so it stays with a manual step; only
+an unused `private` one without annotations (nothing outside its class can name it) is deleted. A top-level
+definition other files could read is deleted only when the rewrite made it unused: one nothing in the tree read
+even before (a config file's `define()`, read by the library beyond the scanned folder) stays every byte, with a
+manual step (`migrate/requests/definitions.py`, shared with scan's `fixable`). The "code outside the scanned
+folders" note only goes where such code could exist (not on a function's local, a Deluge script's variable or a
+`private` field). A 32-hex value is only a Zoho token when its
 definition says so (its name, or its statement and comment: `fixes.common.secret_context`) or the file sends it as
 one (`{"authtoken": TOKEN}`); another vendor's secret in the same constants file is left exactly as it is.
 """
@@ -13,6 +21,9 @@ from __future__ import annotations
 
 import re
 
+from migrate.requests.definitions import PRIVATE, private_plain, read_in, without_notes
+from migrate.requests.idioms import idioms
+from migrate.requests.structure import Structure
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
 from migrate.rewrite.syntax import Span, at_statement_start, statement_extent
@@ -37,6 +48,14 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         return edits
     oauth_env = ctx.data.oauth.get("env") or {}
     done: set[int] = set()
+    structures: list[Structure] = []
+
+    def place(offset: int) -> str:
+        """function / member / top for the definition at `offset` (one parse per run, only when needed)."""
+        if not structures:
+            structures.append(Structure(text, ctx.language, idioms(ctx.ruleset, ctx.language.name)))
+        return structures[0].enclosing(offset)
+
     for m in ctx.fixes.assignment.finditer(text):
         if not at_statement_start(text, m.start()):
             continue  # `params={...}` inside a call's arguments is not a variable
@@ -53,9 +72,21 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
         if _is_secret_rule(hit) and not _zoho_context(ctx, text, statement, name):
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("not_zoho_secret", name=name))
             continue  # 32 hex characters alone do not make a Zoho token (a Shopify secret is 32 hex too)
-        rest = text[: statement.start] + text[statement.end :]
+        rest = without_notes(text[: statement.start] + text[statement.end :])  # our own notes name it too
         used_here = re.search(rf"(?<![\w]){re.escape(name)}(?!\w)", rest) is not None
         elsewhere = [] if used_here else _used_elsewhere(ctx, text, statement, name)
+        where = place(statement.start)
+        if where == "member" and (used_here or elsewhere or not private_plain(text, statement.start, statement.end)):
+            # a framework may read it by name (scrapy's `custom_settings`, an injected field): never deleted nor edited
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("member_kept", name=name))
+            continue
+        importable = ctx.references is not None and where == "top" and _importable(ctx, text, statement, name)
+        file_scope = bool(ctx.fixes is not None and ctx.fixes.get("file_scope"))
+        if not used_here and not elsewhere and where == "top" and not file_scope and not read_in(ctx.history.original, name):
+            # nothing in the tree ever read it (a config file's `define()` that the library beyond the scanned
+            # folder reads): the rewrite did not make it unused, so it is not the rewrite's to delete
+            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("unread_kept", name=name))
+            continue
         if not used_here and not elsewhere:
             end = statement.end
             blank_before = statement.start == 0 or text[max(0, statement.start - 2) : statement.start] == "\n\n"
@@ -64,7 +95,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             edits.append(Edit(statement.start, end, "", hit.id, f"removed `{name}` (legacy credential)"))
             if hit.fix and hit.fix.get("action") == "remove-secret" and hit.manual:
                 ctx.add_manual(m.start(), hit.id, hit.manual)
-            if ctx.references is not None and _exported(text, statement, name):
+            if importable:
                 # the tree was searched, not the code beyond it: say so where the definition was
                 for rule in rules:  # under every rule that flagged it (the scanner's `fixable` could not see the tree)
                     if ctx.flagged(m.start(), rule.id, statement.end - 1):
@@ -140,6 +171,14 @@ def _exported(text: str, statement: Span, name: str) -> bool:
     line_start = text.rfind("\n", 0, statement.start) + 1
     top_level = not text[line_start : statement.start].strip(" \t") and text[line_start : line_start + 1] not in (" ", "\t")
     return top_level or name.isupper() or _EXPORTED.search(text[line_start : statement.end]) is not None
+
+
+def _importable(ctx: FileContext, text: str, statement: Span, name: str) -> bool:
+    """Could code beyond the scanned tree name this top-level definition (not a Deluge script's, not `private`)?"""
+    if ctx.fixes is not None and ctx.fixes.get("file_scope"):
+        return False
+    line_start = text.rfind("\n", 0, statement.start) + 1
+    return _exported(text, statement, name) and PRIVATE.search(text[line_start : statement.end]) is None
 
 
 def _files_text(files: list[str]) -> str:

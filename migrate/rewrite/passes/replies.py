@@ -14,6 +14,7 @@ from migrate.rewrite.passes.xmlreply import _fields, families
 from migrate.rewrite.syntax import in_string
 
 RULE_ID = "zoho.legacy-endpoint"
+REPLY_CATEGORY = "legacy-reply"
 
 
 def mark_readers(text: str, ctx: FileContext) -> None:
@@ -31,7 +32,17 @@ def mark_readers(text: str, ctx: FileContext) -> None:
             if line in seen or in_string(text, m.start()) or _in_comment(text, m.start(), ctx):
                 continue
             seen.add(line)
-            ctx.add_manual(m.start(), RULE_ID, note)
+            ctx.add_manual(m.start(), _rule_id(ctx, m.start()), note)
+
+
+def _rule_id(ctx: FileContext, offset: int) -> str:
+    """The scanner's reply finding on that line when there is one: its manual step is then this one (the field map
+    of this file's endpoints) instead of a second, generic TODO above the same reading line."""
+    line = ctx.original_line(offset)
+    for finding in ctx.findings:
+        if finding.category == REPLY_CATEGORY and finding.line <= line <= max(finding.line, finding.end_line):
+            return finding.rule_id
+    return RULE_ID
 
 
 def _note(ctx: FileContext, text: str) -> str | None:
