@@ -33,9 +33,9 @@ URL_CONSTANT = re.compile(
     re.IGNORECASE,
 )
 # a legacy host whose data-center suffix is filled in at run time: {region}, %s, %(dc)s, {{.DC}}, #{tld}, ${dc}, $dc,
-# " + tld + ", " . $dc . "
+# " + tld + ", " . $dc . ", or appended to a literal that stops after the dot (`BASE_URL = "https://books.zoho."`)
 TEMPLATED_HOST = re.compile(
-    r"""(?<![\w.-])(?P<stem>[a-z0-9-]+)\.zoho\.(?:\{\{[^}"'`]{0,40}\}\}|\{[^}\s"'`]{0,40}\}|%(?:\(\w+\))?[sd]|[#$]\{[^}\s"'`]{0,40}\}|\$\w+|["'`]\s*(?:\+|\.)\s*[^"'`\n]{1,40}?\s*(?:\+|\.)\s*["'`])(?P<path>/[^\s"'`<>()\\,;{}]*)?""",
+    r"""(?<![\w.-])(?P<stem>[a-z0-9-]+)\.zoho\.(?:\{\{[^}"'`]{0,40}\}\}|\{[^}\s"'`]{0,40}\}|%(?:\(\w+\))?[sd]|[#$]\{[^}\s"'`]{0,40}\}|\$\w+|["'`]\s*(?:\+|\.)\s*[^"'`\n]{1,40}?\s*(?:\+|\.)\s*["'`]|(?=["'`]))(?P<path>/[^\s"'`<>()\\,;{}]*)?""",
     re.IGNORECASE,
 )
 # names of constants that hold an API base (not a link shown to users)
