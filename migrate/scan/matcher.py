@@ -309,11 +309,14 @@ class FileMatcher:
         return any(regex.search(text) for regex in rule.matcher.not_line for text in texts)
 
     def _under(self, rule: Rule, line: int) -> bool:
-        """`under`: a config line whose nearest section or parent key names the owner (`auth:` under `zoho:`)."""
+        """`under`: a config line whose section or parent key names the owner (`auth:` under `zoho:`).
+
+        The nearest two headers count: settings are often grouped per product below the owner
+        (`zoho:` / `crm:` / `token: ...`); farther up is another part of the file.
+        """
         if self.language.kind != "config":
             return False
-        headers = self._headers(line)
-        return bool(headers) and any(regex.search(headers[0]) for regex in rule.matcher.under)
+        return any(regex.search(header) for header in self._headers(line)[:2] for regex in rule.matcher.under)
 
     def _headers(self, line: int) -> list[str]:
         """The INI section and the less-indented parent keys above a config line (nearest first, at most 4)."""
