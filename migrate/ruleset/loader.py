@@ -121,6 +121,7 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin
             try:
                 scan = ScanDefaults(
                     skip_dirs=tuple(raw.get("skip_dirs") or ()),
+                    skip_files=tuple(str(g) for g in raw.get("skip_files") or ()),
                     max_file_size=int(raw.get("max_file_size", scan.max_file_size)),
                     template_suffixes=tuple(raw.get("template_suffixes") or ()),
                     secret_patterns=tuple(re.compile(p) for p in raw.get("secret_patterns") or ()),

@@ -316,9 +316,11 @@ class Context:
 
 @dataclass
 class ScanDefaults:
-    """Walk defaults from rules/scan.yaml: folders never entered, size limit."""
+    """Walk defaults from rules/scan.yaml: folders never entered, files and folders never read, size limit."""
 
     skip_dirs: tuple[str, ...] = ()
+    # globs (file or folder names) of generated copies nobody edits: `PKG-INFO`, `*.egg-info` repeat the README
+    skip_files: tuple[str, ...] = ()
     max_file_size: int = 5 * 1024 * 1024
     template_suffixes: tuple[str, ...] = ()
     secret_patterns: tuple[re.Pattern[str], ...] = field(default_factory=tuple)

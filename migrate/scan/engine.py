@@ -511,7 +511,8 @@ def scan_paths(
     fast = fast_paths_enabled(options)
     max_size = options.max_file_size or ruleset.scan.max_file_size
     _prepare(ruleset, max_size, fast, options.mark_fixable, options.file_timeout)
-    walker = Walker(skip_dirs=frozenset(ruleset.scan.skip_dirs), excludes=options.excludes)
+    # generated packaging metadata (skip_files) is left out like an --exclude glob: it is rebuilt from the README
+    walker = Walker(skip_dirs=frozenset(ruleset.scan.skip_dirs), excludes=(*ruleset.scan.skip_files, *options.excludes))
     result = ScanResult(roots=[p.as_posix() for p in paths])
     work = _entries(paths, options, walker, fast)
     file_errors: list[dict[str, Any]] = []

@@ -33,9 +33,9 @@ URL_CONSTANT = re.compile(
     re.IGNORECASE,
 )
 # a legacy host whose data-center suffix is filled in at run time: {region}, %s, %(dc)s, {{.DC}}, #{tld}, ${dc}, $dc,
-# " + tld + ", " . $dc . "
+# " + tld + ", " . $dc . ", or appended to a literal that stops after the dot (`BASE_URL = "https://books.zoho."`)
 TEMPLATED_HOST = re.compile(
-    r"""(?<![\w.-])(?P<stem>[a-z0-9-]+)\.zoho\.(?:\{\{[^}"'`]{0,40}\}\}|\{[^}\s"'`]{0,40}\}|%(?:\(\w+\))?[sd]|[#$]\{[^}\s"'`]{0,40}\}|\$\w+|["'`]\s*(?:\+|\.)\s*[^"'`\n]{1,40}?\s*(?:\+|\.)\s*["'`])(?P<path>/[^\s"'`<>()\\,;{}]*)?""",
+    r"""(?<![\w.-])(?P<stem>[a-z0-9-]+)\.zoho\.(?:\{\{[^}"'`]{0,40}\}\}|\{[^}\s"'`]{0,40}\}|%(?:\(\w+\))?[sd]|[#$]\{[^}\s"'`]{0,40}\}|\$\w+|["'`]\s*(?:\+|\.)\s*[^"'`\n]{1,40}?\s*(?:\+|\.)\s*["'`]|(?=["'`]))(?P<path>/[^\s"'`<>()\\,;{}]*)?""",
     re.IGNORECASE,
 )
 # names of constants that hold an API base (not a link shown to users)
@@ -309,11 +309,14 @@ class FileMatcher:
         return any(regex.search(text) for regex in rule.matcher.not_line for text in texts)
 
     def _under(self, rule: Rule, line: int) -> bool:
-        """`under`: a config line whose nearest section or parent key names the owner (`auth:` under `zoho:`)."""
+        """`under`: a config line whose section or parent key names the owner (`auth:` under `zoho:`).
+
+        The nearest two headers count: settings are often grouped per product below the owner
+        (`zoho:` / `crm:` / `token: ...`); farther up is another part of the file.
+        """
         if self.language.kind != "config":
             return False
-        headers = self._headers(line)
-        return bool(headers) and any(regex.search(headers[0]) for regex in rule.matcher.under)
+        return any(regex.search(header) for header in self._headers(line)[:2] for regex in rule.matcher.under)
 
     def _headers(self, line: int) -> list[str]:
         """The INI section and the less-indented parent keys above a config line (nearest first, at most 4)."""

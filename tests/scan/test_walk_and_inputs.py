@@ -80,6 +80,19 @@ def test_exclude_glob(tmp_path):
     assert "app.py" not in found and ".config/zoho.yaml" not in found and ".env" in found
 
 
+def test_generated_packaging_metadata_is_skipped_unless_named(tmp_path):
+    """`PKG-INFO` and `*.egg-info/` repeat the README (scan.skip_files): a folder scan leaves them out, a file
+    named on the command line is still read."""
+    (tmp_path / "README.md").write_text(LEGACY_CALL)
+    (tmp_path / "PKG-INFO").write_text("Description: " + LEGACY_CALL)
+    (tmp_path / "pkg.egg-info").mkdir()
+    (tmp_path / "pkg.egg-info" / "PKG-INFO").write_text("Description: " + LEGACY_CALL)
+    (tmp_path / "pkg.egg-info" / "SOURCES.txt").write_text(LEGACY_CALL)
+    assert set(lines_by_path(scan_json(tmp_path))) == {"README.md"}
+    named = lines_by_path(scan_json(tmp_path / "PKG-INFO"))
+    assert [Path(p).name for p in named] == ["PKG-INFO"]
+
+
 def test_binary_latin1_huge_files(tmp_path):
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0" + LEGACY_CALL.encode() + b"\0" * 64)
     legacy_php = ("<?php // facturation générale\n$u = 'https://invoice.zoho.com/api/items/?authtoken=' . $t;\n")
