@@ -144,7 +144,8 @@ def measure(
     if proc.returncode not in (0, 1):  # 1: findings (scan), matches (rg)
         raise RuntimeError(f"{command[0]} exited {proc.returncode}: {stderr.decode(errors='replace')[-800:]}")
     return {
-        "wall": wall, "rss": usage.ru_maxrss / 1024, "pss": peak[0] / 1024, "out_bytes": out[0], "out_lines": out[1]
+        "wall": wall, "rss": usage.ru_maxrss / 1024, "pss": peak[0] / 1024, "out_bytes": out[0], "out_lines": out[1],
+        "cpu": usage.ru_utime + usage.ru_stime,  # the process and the children it waited for (the workers)
     }  # fmt: skip
 
 
@@ -399,8 +400,8 @@ def legacy_tree(times: int) -> list[str]:
         f"registry corpus, the rest {', '.join(manifest['packages'])}); {times} alternating runs after one warm-up "
         f"each; load average {start_load} at the start, {end_load} at the end.",
         "",
-        "| command | wall median | min–max | files/s | MB/s | peak RSS | peak PSS | output | ratio to rg |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| command | wall median | min–max | files/s | MB/s | CPU (user+sys) | peak RSS | peak PSS | output | ratio to rg |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, rows in runs.items():
         walls = [r["wall"] for r in rows]
@@ -408,7 +409,8 @@ def legacy_tree(times: int) -> list[str]:
         output = f"{rows[-1]['out_lines']:,} lines" if name.startswith("rg") else f"{rows[-1]['out_bytes'] / 1e3:.0f} kB JSON"
         lines.append(
             f"| {name} | {median:.2f} s | {min(walls):.2f}–{max(walls):.2f} s | {files / median:,.0f} | "
-            f"{size / 1e6 / median:.0f} | {max(r['rss'] for r in rows):.0f} MB | {max(r['pss'] for r in rows):.0f} MB | "
+            f"{size / 1e6 / median:.0f} | {statistics.median(r['cpu'] for r in rows):.2f} s | "
+            f"{max(r['rss'] for r in rows):.0f} MB | {max(r['pss'] for r in rows):.0f} MB | "
             f"{output} | {median / rg_median:.1f}x |"
         )
     return lines

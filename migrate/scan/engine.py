@@ -211,7 +211,7 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
     plan: ScanPlan | None = _STATE["plan"]
     view = None
     if plan is not None:
-        found, view = plan.select(data, language, display, gitignored)
+        found, view = plan.select(data, language, display, gitignored, source=path)
         if view is None:
             return _CLEAN
     else:

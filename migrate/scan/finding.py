@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -28,11 +28,18 @@ class Finding:
     gitignored: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # what dataclasses.asdict gives (every field, `scopes` copied), without its recursive deep copy: a big scan
+        # serialises thousands of findings
+        data = {name: getattr(self, name) for name in _FIELDS}
+        data["scopes"] = list(self.scopes)
+        return data
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule_id)
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:

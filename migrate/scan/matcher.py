@@ -237,6 +237,21 @@ class FileMatcher:
             self._package_answers[name] = answer
         return answer
 
+    def _package_possible(self, name: str) -> bool:
+        """Can the deferred package context `name` hold at all (some related-looking file has its keywords)?
+
+        Asked before running a rule's regexes: in a big package that never mentions Zoho (an era framework next to
+        a legacy client) the regexes of a package-context rule would otherwise run over every file with a common
+        keyword (`.fl`, `'row'`) only for each match to be dropped.
+        """
+        if name in self._package_answers:
+            return self._package_answers[name]
+        assert self.source is not None
+        if self.compiled.package_index.any_in_context(self.source, self.ruleset.contexts[name].keywords):
+            return True
+        self._package_answers[name] = False
+        return False
+
     def _keyword_context(self, name: str) -> bool:
         """The context by the file's own keywords, language and name only (never deferred to the package)."""
         context = self.ruleset.contexts[name]
@@ -280,6 +295,8 @@ class FileMatcher:
                 continue
             regexes = (self.compiled.endpoint_regex,) if rule.matcher.endpoints else rule.matcher.regexes
             context = rule.matcher.context
+            if context in self._deferred and not self._package_possible(context):
+                continue  # no file of the package is in the context: a match would be dropped anyway
             for regex in regexes:
                 for match in regex.finditer(self.text):
                     if rule.matcher.endpoints and self._already_migrated(match):
