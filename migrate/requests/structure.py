@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from migrate import parsing
 from migrate.requests.idioms import CallIdiom, Idioms
@@ -103,13 +104,21 @@ class Structure:
         except Exception:  # noqa: BLE001 - a grammar that rejects the query: text fallback
             return []
         found = []
+        source = self._bytes or b""
+
+        def head(node: Any, size: int | None = None) -> str:
+            # a node's text from the source bytes: `node.text` re-reads the source through the parse's read
+            # callback, at a cost that grows with the file (and for the parent of a top-level function, it is the
+            # whole file), once per function
+            end = node.end_byte if size is None else min(node.end_byte, node.start_byte + size)
+            return source[node.start_byte : end].decode("utf-8", errors="replace")
+
         for node in captures.get("scope", ()):
             name_node = node.child_by_field_name("name")
-            name = name_node.text.decode("utf-8", errors="replace") if name_node is not None and name_node.text else None
-            head = (node.text or b"")[:80].decode("utf-8", errors="replace")
+            name = (head(name_node) or None) if name_node is not None else None
             parent = node.parent
-            is_async = head.lstrip().startswith("async") or (
-                parent is not None and (parent.text or b"")[:6].decode("utf-8", errors="replace").startswith("async")
+            is_async = head(node, 80).lstrip().startswith("async") or (
+                parent is not None and head(parent, 6).startswith("async")
             )
             found.append(Scope(node.start_point[0] + 1, node.end_point[0] + 1, name, is_async))
         return sorted(found, key=lambda s: (s.start_line, -s.end_line))  # a parent before the bodies it holds
