@@ -72,13 +72,18 @@ class Structure:
         return self.text[start:end]
 
     def lines_text(self, first: int, last: int) -> str:
+        start, end = self.lines_span(first, last)
+        return self.text[start:end]
+
+    def lines_span(self, first: int, last: int) -> tuple[int, int]:
+        """(start, end) offsets of lines first..last in the text (`lines_text` without the copy; empty: start == end)."""
         first = max(first, 1)
         last = min(last, self.line_count)
         if first > last:
-            return ""
+            return (0, 0)
         start = self._starts[first - 1]
         end = self._starts[last] - 1 if last < self.line_count else len(self.text)
-        return self.text[start:end]
+        return (start, end)
 
     def offset_of_line(self, line: int) -> int:
         return self._starts[min(max(line, 1), self.line_count) - 1]

@@ -1,11 +1,13 @@
-"""Regexes rewritten for speed match exactly what their plain forms match (same spans, same groups).
+"""Searches rewritten for speed find exactly what their plain forms find.
 
 `URL_CONSTANT` starts only where no identifier letter precedes: a name runs to the end of its identifier, so a
 match starting mid-identifier implies one at the identifier's first letter, which finditer finds first.
+`RegionSearch` (requests/regions.py) says "no match" for a run of whole lines only when the slice has none.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from hypothesis import given, settings
@@ -44,3 +46,49 @@ def test_url_constant_on_every_fixture_file():
         assert matches == _all(PLAIN_URL_CONSTANT, text), path
         found += len(matches)
     assert found > 10, "the fixtures must hold URL constants, or this comparison proves nothing"
+
+
+# regions: "no match of it touches these lines" from one pass over the whole text ----------------------------------
+LINE_TOKENS = ["post(", "requests.", "requests.post (", "\n", " ", "-d", " -d ", "'POST'", "XMLString", "xmlData",
+               "method: 'post'", "authtoken", "x", "_", "é", "\t", "(", ")"]  # fmt: skip
+
+
+def _line_slices(text: str) -> list[tuple[int, int]]:
+    """Every run of whole lines: (start of line i, end of line j) for i <= j."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    ends = [i for i, c in enumerate(text) if c == "\n"] + [len(text)]
+    return [(starts[i], ends[j]) for i in range(len(starts)) for j in range(i, len(starts))]
+
+
+@functools.cache
+def _region_patterns() -> list[re.Pattern[str]]:
+    from migrate.requests.build import XML_BODY
+    from migrate.requests.idioms import idioms
+    from migrate.ruleset import load_ruleset
+
+    return [XML_BODY, *idioms(load_ruleset(), "python").methods.values()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LINE_TOKENS), max_size=30))
+def test_region_search_never_says_no_when_a_slice_matches(tokens):
+    from migrate.requests.regions import RegionSearch, line_local
+
+    text = "".join(tokens)
+    patterns = _region_patterns()
+    assert all(line_local(p) for p in patterns), "the request model's region regexes should get the fast answer"
+    search = RegionSearch(text)
+    for start, end in _line_slices(text):
+        for pattern in patterns:
+            if not search.may_match(pattern, start, end):
+                assert pattern.search(text[start:end]) is None, (pattern.pattern[:40], text[start:end])
+
+
+def test_edge_sensitive_patterns_are_not_answered():
+    from migrate.requests.regions import RegionSearch, line_local
+
+    for pattern in (r"(?<!x)post", r"post(?!x)", r"\Apost", r"^post", r"post$", r"(?=p)post"):
+        assert not line_local(re.compile(pattern))
+        assert RegionSearch("a\npost\n").may_match(re.compile(pattern), 0, 1)
+    assert line_local(re.compile(r"^post$", re.MULTILINE)) and line_local(re.compile(r"[$^]post\$"))
+    assert not RegionSearch("post\nget\n").may_match(re.compile(r"post"), 5, 8)
