@@ -92,3 +92,49 @@ def test_edge_sensitive_patterns_are_not_answered():
         assert RegionSearch("a\npost\n").may_match(re.compile(pattern), 0, 1)
     assert line_local(re.compile(r"^post$", re.MULTILINE)) and line_local(re.compile(r"[$^]post\$"))
     assert not RegionSearch("post\nget\n").may_match(re.compile(r"post"), 5, 8)
+
+
+# the rewriter's "is this constant a base other code appends to?" ------------------------------------------------
+APPEND_TOKENS = ["BASE", "URL", "BASE2", "$", "{", "}", "#", " ", "+", ".", '"', "'", "items/", "?x", "\n", "x", "_"]
+
+
+def _appended_plain(text: str, name: str) -> bool:
+    from migrate.rewrite.passes.endpoints import _tail, _usage_regex
+
+    return any(_tail(m) for m in _usage_regex([name]).finditer(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(APPEND_TOKENS), max_size=30))
+def test_appended_to_same_answer_as_the_whole_file_search(tokens):
+    from migrate.rewrite.passes.endpoints import _Appended
+
+    text = "".join(tokens)
+    appended = _Appended(text)
+    for name in ("BASE", "URL", "BASE2", "x", "a$b"):
+        assert appended(name) == _appended_plain(text, name), (name, text)
+
+
+# the rewriter's "is this parsed text an XML document built here?" -----------------------------------------------
+BUILT_TOKENS = ["xml", "x", "$", " ", "\t", "\n", "=", ".=", "+=", '"<a>"', "'", "<", "ET.Element(", "tostring(",
+                "xmlx", "_", "r", "f"]  # fmt: skip
+
+
+def _built_locally_plain(text: str, name: str, before: int) -> bool:
+    assigned = re.compile(
+        rf"^[ \t]*\$?{re.escape(name)}\s*(?:\.|\+)?=\s*"
+        r"""(?:[fbrFBRU]{0,2}(?:'{3}|"{3}|"|')\s*<|[\w.]*\b(?:Element|SubElement|tostring)\()""",
+        re.MULTILINE,
+    )
+    return assigned.search(text, 0, before) is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(BUILT_TOKENS), max_size=30), st.integers(min_value=0, max_value=200))
+def test_built_locally_same_answer_as_the_bounded_search(tokens, before):
+    from migrate.rewrite.passes.xmlreply import built_locally
+
+    text = "".join(tokens)
+    before = min(before, len(text))
+    for name in ("xml", "x", "r"):
+        assert built_locally(text, name, before) == _built_locally_plain(text, name, before), (name, before, text)
