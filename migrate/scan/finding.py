@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -39,14 +40,16 @@ class Finding:
         return (self.path, self.line, self.column, self.rule_id)
 
 
+_SPACES = re.compile(r"\s+")
 _FIELDS = tuple(f.name for f in fields(Finding))
 
 
-def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:
+def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int, normalized: str | None = None) -> str:
     """Content-based identity: rule, file and the line's normalized text (not its number), so moving lines keeps it.
 
     `occurrence` tells identical lines in the same file apart (the n-th such line).
     """
-    normalized = " ".join(line_text.split())
+    if normalized is None:  # `" ".join(line_text.split())` without the word list (the caller may have it already)
+        normalized = _SPACES.sub(" ", line_text).strip()
     digest = hashlib.sha256(f"{rule_id}\0{path}\0{normalized}\0{occurrence}".encode()).hexdigest()
     return digest[:16]

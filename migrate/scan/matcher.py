@@ -6,6 +6,7 @@ Everything here is per file and pure (text in, findings out), so it runs the sam
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -167,15 +168,20 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._last: tuple[int, str] = (0, "")  # one-line bundles: every match asks for the same (huge) line
 
     def position(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self.starts, offset) - 1
         return index + 1, offset - self.starts[index] + 1
 
     def line_text(self, line: int) -> str:
+        if self._last[0] == line:
+            return self._last[1]
         start = self.starts[line - 1]
         end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        text = self.text[start:end].rstrip("\r")
+        self._last = (line, text)
+        return text
 
 
 class FileMatcher:
@@ -212,6 +218,7 @@ class FileMatcher:
         self._masked: dict[str, str] = {}
         self._header_cache: dict[int, list[str]] = {}
         self._resolved: dict[str, tuple[str, list[str]] | None] = {}
+        self._excluded: dict[tuple[str, int], bool] = {}
 
     # conditions -------------------------------------------------------------------------------------------------
     def _context_ok(self, name: str) -> bool:
@@ -506,8 +513,14 @@ class FileMatcher:
         if (rule.id, line) in seen:
             return None
         line_text = self.lines.line_text(line)
-        if rule.matcher.not_line and self._excluded_line(rule, line, line_text):
-            return None
+        if rule.matcher.not_line:
+            # per rule and line, not per match: a rule excluded on a 50 MB minified line would search it again
+            # for every match on it
+            key = (rule.id, line)
+            if key not in self._excluded:
+                self._excluded[key] = self._excluded_line(rule, line, line_text)
+            if self._excluded[key]:
+                return None
         if not rule.matcher.in_comments and self.comments.contains(start):
             return None
         if rule.matcher.only_comments and not self.comments.contains(start):
@@ -517,9 +530,11 @@ class FileMatcher:
         seen.add((rule.id, line))
         end_line, end_column = self.lines.position(max(match.end(), start + 1))
         product, scopes = self._endpoint_info(line_text, match if rule.matcher.endpoints else None)
-        normalized = " ".join(line_text.split())
-        occurrence = occurrences.get((rule.id, normalized), 0)
-        occurrences[(rule.id, normalized)] = occurrence + 1
+        normalized = _normalized(line_text)
+        # keyed by the line's digest, not its text: a file of huge lines would keep a copy of each per rule
+        key = (rule.id, hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest())
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
         severity, message = self._severity(rule)
         return Finding(
             rule_id=rule.id,
@@ -531,8 +546,8 @@ class FileMatcher:
             end_line=end_line,
             end_column=end_column,
             message=message,
-            snippet=self.mask(line_text.strip()[:SNIPPET_LIMIT]),
-            fingerprint=fingerprint(rule.id, self.path, line_text, occurrence),
+            snippet=self.mask(_head(line_text)),
+            fingerprint=fingerprint(rule.id, self.path, line_text, occurrence, normalized=normalized),
             product=product,
             scopes=scopes,
             gitignored=self.gitignored,
@@ -588,6 +603,24 @@ class FileMatcher:
                 if ids is None or rule.id in {i.strip() for i in ids.split(",")}:
                     return True
         return False
+
+
+_SPACES = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"\S")
+
+
+def _head(line: str) -> str:
+    """`line.strip()[:SNIPPET_LIMIT]` without copying all of a huge line."""
+    text = line.lstrip()
+    if len(text) > SNIPPET_LIMIT and _NON_SPACE.search(text, SNIPPET_LIMIT):
+        return text[:SNIPPET_LIMIT]
+    return text.rstrip()[:SNIPPET_LIMIT]
+
+
+def _normalized(line: str) -> str:
+    """`" ".join(line.split())` (the same whitespace: `\\s` and str.split both use str.isspace), without a list
+    of every word of the line (for a 50 MB minified line, hundreds of MB)."""
+    return _SPACES.sub(" ", line).strip()
 
 
 def _blank_annotations(text: str) -> str:

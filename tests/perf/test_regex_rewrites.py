@@ -138,3 +138,13 @@ def test_built_locally_same_answer_as_the_bounded_search(tokens, before):
     before = min(before, len(text))
     for name in ("xml", "x", "r"):
         assert built_locally(text, name, before) == _built_locally_plain(text, name, before), (name, before, text)
+
+
+# a finding's snippet and identity on huge lines, without copying the line into words ------------------------------
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x0b\u00a0\u2003ab.x", max_size=600))
+def test_snippet_head_and_normalized_line_are_the_plain_forms(line):
+    from migrate.scan.matcher import SNIPPET_LIMIT, _head, _normalized
+
+    assert _head(line) == line.strip()[:SNIPPET_LIMIT]
+    assert _normalized(line) == " ".join(line.split())
