@@ -117,6 +117,7 @@ def measure(
     peak = [0]
     done = threading.Event()
     out = [0, 0]
+    tail = [b""]
 
     def sample() -> None:
         while not done.wait(0.05):
@@ -127,6 +128,7 @@ def measure(
         while chunk := proc.stdout.read(1 << 16):
             out[0] += len(chunk)
             out[1] += chunk.count(b"\n")
+            tail[0] = (tail[0] + chunk)[-4096:]
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -145,6 +147,7 @@ def measure(
         raise RuntimeError(f"{command[0]} exited {proc.returncode}: {stderr.decode(errors='replace')[-800:]}")
     return {
         "wall": wall, "rss": usage.ru_maxrss / 1024, "pss": peak[0] / 1024, "out_bytes": out[0], "out_lines": out[1],
+        "out_tail": tail[0].decode("utf-8", "replace"),  # type: ignore[dict-item]
         "cpu": usage.ru_utime + usage.ru_stime,  # the process and the children it waited for (the workers)
     }  # fmt: skip
 

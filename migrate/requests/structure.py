@@ -42,6 +42,11 @@ class Send:
     text: str  # the call's text (to its closing bracket, or its line)
 
 
+# texts longer than this get the text fallback (as without a grammar): a tree costs some 40 to 60 times its source
+# in memory (a 50 MB minified bundle scanned with --max-file-size raised: 3.5 GB); the scan's default size limit
+STRUCTURE_MAX_CHARS = 5 * 1024 * 1024
+
+
 class Structure:
     """Scopes and send calls of one text, with the lookups the request model needs."""
 
@@ -55,7 +60,7 @@ class Structure:
         self._ascii = text.isascii()
         self._tree = None
         self._bytes: bytes | None = None
-        if language.tree_sitter:
+        if language.tree_sitter and len(text) <= STRUCTURE_MAX_CHARS:
             try:
                 self._bytes = text.encode("utf-8", errors="surrogateescape")
                 self._tree = parsing.parse(language.tree_sitter, self._bytes)

@@ -60,3 +60,17 @@ def test_the_last_tree_is_shared_by_callers_asking_about_the_same_bytes(php, mon
     monkeypatch.setattr(parsing, "_LAST", [])
     first = parsing.parse(php.tree_sitter, data)
     assert first is not None and parsing.parse(php.tree_sitter, data) is not first  # too big to keep
+
+
+def test_request_structure_of_a_huge_text_uses_the_text_fallback(ruleset, monkeypatch):
+    """Over STRUCTURE_MAX_CHARS no tree is built (its memory grows with the input); the fallback still finds sends."""
+    from migrate.requests import structure as structure_module
+    from migrate.requests.idioms import idioms
+
+    text = "".join(f"def f{i}(t):\n    return requests.get('https://crm.zoho.com/crm/private/json/Leads/getRecords')\n" for i in range(50))
+    language, fix = ruleset.languages["python"], idioms(ruleset, "python")
+    assert structure_module.Structure(text, language, fix).scopes, "below the bound the grammar gives scopes"
+    monkeypatch.setattr(structure_module, "STRUCTURE_MAX_CHARS", len(text) - 1)
+    big = structure_module.Structure(text, language, fix)
+    assert big._tree is None and big.scopes == []
+    assert len(big.sends) == 50
