@@ -31,7 +31,10 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         # what dataclasses.asdict gives (every field, `scopes` copied), without its recursive deep copy: a big scan
         # serialises thousands of findings
-        data = {name: getattr(self, name) for name in _FIELDS}
+        names = _FIELDS.get(type(self))
+        if names is None:  # subclasses (history findings) add fields
+            names = _FIELDS[type(self)] = tuple(f.name for f in fields(self))
+        data = {name: getattr(self, name) for name in names}
         data["scopes"] = list(self.scopes)
         return data
 
@@ -41,7 +44,7 @@ class Finding:
 
 
 _SPACES = re.compile(r"\s+")
-_FIELDS = tuple(f.name for f in fields(Finding))
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int, normalized: str | None = None) -> str:
