@@ -222,7 +222,8 @@ def build_legacy_tree(config: dict) -> dict:
         raise SystemExit(f"build_corpus: the registry corpus {source} is missing (set ZOHO_MIGRATE_LEGACY_CORPUS)")
     tree = CORPUS / f"tree-legacy-{size_mb}mb"
     manifest_path = CORPUS / f"tree-legacy-{size_mb}mb.json"
-    zoho_files = pool_files(source, config["max_file_bytes"])
+    # only the named parts (train, heldout): a held-back part next to them is never benchmarked on
+    zoho_files = [f for part in spec["corpus_parts"] for f in pool_files(source / part, config["max_file_bytes"])]
     stamp = hashlib.sha256(json.dumps([spec, len(zoho_files)], sort_keys=True).encode()).hexdigest()[:16]
     if manifest_path.exists() and tree.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

@@ -275,12 +275,16 @@ def exponent(points: list[dict]) -> float | None:
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / den if den else None
 
 
-def scan_one(path: str, fixable: str) -> None:
-    """The `--huge` worker: scan one file as `zoho-migrate scan --max-file-size` would, fixable marking on or off."""
+def scan_one(path: str, fixable: str, budget: str = "default") -> None:
+    """The `--huge` worker: scan one file as `zoho-migrate scan --max-file-size` would, fixable marking on or off,
+    with the default per-file budget or none (`--file-timeout 0`)."""
+    from migrate.faults import DEFAULT_FILE_TIMEOUT
     from migrate.ruleset import load_ruleset
     from migrate.scan.engine import ScanOptions, scan_paths
 
-    options = ScanOptions(jobs=1, mark_fixable=fixable == "on", max_file_size=Path(path).stat().st_size + 1)
+    timeout = None if budget == "none" else DEFAULT_FILE_TIMEOUT
+    size = Path(path).stat().st_size + 1
+    options = ScanOptions(jobs=1, mark_fixable=fixable == "on", max_file_size=size, file_timeout=timeout)
     result = scan_paths([Path(path)], load_ruleset(), options)
     print(json.dumps({"findings": len(result.findings), "errors": result.errors}))
 
@@ -291,18 +295,20 @@ def huge(megabytes: int) -> list[str]:
 
     unit = len(js_minified(1)) - len("!function(){}();\n")
     rows = ["", f"### {megabytes} MB minified bundle (scan_paths with max_file_size raised, one job, own process)", ""]
-    rows += ["| mark_fixable | size | wall | peak RSS | peak PSS |", "|---|---|---|---|---|"]
+    rows += ["| mark_fixable | budget | size | wall | peak RSS | peak PSS | outcome |", "|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="growth-huge-") as folder:
         path = Path(folder) / "bundle.min.js"
         path.write_text(js_minified(megabytes * 1_000_000 // unit), encoding="utf-8")
         size = path.stat().st_size
-        for fixable in (False, True):
-            command = [sys.executable, __file__, "--scan-one", str(path), "on" if fixable else "off"]
+        for fixable, budget in ((False, "default"), (True, "default"), (True, "none")):
+            command = [sys.executable, __file__, "--scan-one", str(path), "on" if fixable else "off", budget]
             try:
-                row = measure(command)
-                rows.append(f"| {'on' if fixable else 'off'} | {size / 1e6:.1f} MB | {row['wall']:.1f} s | {row['rss']:.0f} MB | {row['pss']:.0f} MB |")
+                row = measure(command, pipe=True)
+                result = json.loads(str(row["out_tail"]).strip().splitlines()[-1])
+                outcome = "; ".join(e["message"] for e in result["errors"]) or f"{result['findings']} findings"
+                rows.append(f"| {'on' if fixable else 'off'} | {budget} | {size / 1e6:.1f} MB | {row['wall']:.1f} s | {row['rss']:.0f} MB | {row['pss']:.0f} MB | {outcome} |")
             except RuntimeError as error:
-                rows.append(f"| {'on' if fixable else 'off'} | {size / 1e6:.1f} MB | failed: {str(error)[:120]} | | |")
+                rows.append(f"| {'on' if fixable else 'off'} | {budget} | {size / 1e6:.1f} MB | failed: {str(error)[:120]} | | | |")
             print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
@@ -316,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--huge", type=int, default=0, metavar="MB", help="also scan a minified bundle this big")
     parser.add_argument("--json", type=Path, help="also write the raw points here")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--scan-one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--scan-one", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scan_one:
         scan_one(*args.scan_one)

@@ -12,6 +12,10 @@ What it measures, each command several times, wall-clock median and range, and p
 3. `scan --changed-since HEAD` after a one-file change in the largest tree;
 4. `rewrite` (dry run) of a generated project with at least 1,000 findings;
 5. bench/verify_bench.py's table (verify against the emulator), when that script is there.
+`--legacy` runs only the legacy-tree table instead (issue 12: scan within 3x of ripgrep on a 40 MB tree of real
+authtoken-era code, bench/build_corpus.py --legacy): ripgrep, `scan` (default jobs) and `scan -j 1` on the same
+tree, alternating in one run after one warm-up each, median, files/s, MB/s and the ratio to ripgrep. Both tools
+write into a pipe this script drains (never /dev/null, which a grep may treat as "no output wanted").
 Memory: "peak RSS" is the largest single process (the kernel's ru_maxrss for the process and its children);
 "peak PSS" samples the whole process tree every 50 ms and sums its proportional set size, so pages shared by
 forked workers count once. Tools come from PyPI into bench/.tools/venv (git-ignored), never into the project.
@@ -54,13 +58,14 @@ def log(message: str) -> None:
 
 
 # tools ------------------------------------------------------------------------------------------------------------
-def ensure_tools() -> None:
+def ensure_tools(semgrep: bool = True) -> None:
     """ripgrep, semgrep, py-spy and pyinstrument from PyPI, pinned, in their own venv (binary wheels only)."""
     python = TOOLS / "bin" / "python"
     if not python.exists():
         log("creating bench/.tools/venv")
         subprocess.run([sys.executable, "-m", "venv", str(TOOLS)], check=True)
-    missing = [p for p in PINNED if not (TOOLS / "bin" / p.split("==")[0].replace("ripgrep", "rg")).exists()]
+    wanted = [p for p in PINNED if semgrep or not p.startswith("semgrep")]
+    missing = [p for p in wanted if not (TOOLS / "bin" / p.split("==")[0].replace("ripgrep", "rg")).exists()]
     if missing:
         log(f"pip install {' '.join(missing)}")
         subprocess.run(
@@ -100,22 +105,39 @@ def _tree_pss(root_pid: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> dict[str, float]:
-    """One run: wall seconds, peak RSS of the largest process (MB), peak summed PSS of the tree (MB)."""
+def measure(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None, pipe: bool = False
+) -> dict[str, float]:
+    """One run: wall seconds, peak RSS of the largest process (MB), peak summed PSS of the tree (MB); with `pipe`,
+    stdout goes into a pipe drained here (its size in "out_bytes", its line count in "out_lines")."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE if pipe else subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     peak = [0]
     done = threading.Event()
+    out = [0, 0]
+    tail = [b""]
 
     def sample() -> None:
         while not done.wait(0.05):
             peak[0] = max(peak[0], _tree_pss(proc.pid))
 
+    def drain() -> None:
+        assert proc.stdout is not None
+        while chunk := proc.stdout.read(1 << 16):
+            out[0] += len(chunk)
+            out[1] += chunk.count(b"\n")
+            tail[0] = (tail[0] + chunk)[-4096:]
+
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    drainer = threading.Thread(target=drain, daemon=True) if pipe else None
+    if drainer is not None:
+        drainer.start()
     stderr = proc.stderr.read() if proc.stderr else b""
+    if drainer is not None:
+        drainer.join()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     done.set()
@@ -123,7 +145,11 @@ def measure(command: list[str], cwd: Path | None = None, env: dict[str, str] | N
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):  # 1: findings (scan), matches (rg)
         raise RuntimeError(f"{command[0]} exited {proc.returncode}: {stderr.decode(errors='replace')[-800:]}")
-    return {"wall": wall, "rss": usage.ru_maxrss / 1024, "pss": peak[0] / 1024}
+    return {
+        "wall": wall, "rss": usage.ru_maxrss / 1024, "pss": peak[0] / 1024, "out_bytes": out[0], "out_lines": out[1],
+        "out_tail": tail[0].decode("utf-8", "replace"),  # type: ignore[dict-item]
+        "cpu": usage.ru_utime + usage.ru_stime,  # the process and the children it waited for (the workers)
+    }  # fmt: skip
 
 
 def repeat(label: str, command: list[str], times: int, **kwargs) -> dict[str, float]:
@@ -349,6 +375,50 @@ def profile(size_mb: int) -> list[str]:
     return ["```", *kept, "```"]
 
 
+def legacy_tree(times: int) -> list[str]:
+    """ripgrep vs `scan` (default jobs) vs `scan -j 1` on tree-legacy-<N>mb, alternating, one warm-up each."""
+    size_mb = load_config()["legacy"]["size_mb"]
+    path = CORPUS / f"tree-legacy-{size_mb}mb"
+    if not (path / ".git").is_dir():
+        raise SystemExit(f"run bench/build_corpus.py --legacy first: {path} is missing")
+    manifest = json.loads((CORPUS / f"tree-legacy-{size_mb}mb.json").read_text(encoding="utf-8"))
+    files, size = manifest["real_files"], manifest["real_bytes"]
+    commands = {
+        "rg -n -i (the prefilter's keywords)": rg_command(path),
+        f"zoho-migrate scan (default: {os.cpu_count()} jobs)": scan_command(path),
+        "zoho-migrate scan -j 1": [*scan_command(path), "-j", "1"],
+    }
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    start_load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    for command in commands.values():  # warm-up: page cache, .pyc files
+        measure(command, pipe=True)
+    for index in range(times):
+        for name, command in commands.items():
+            runs[name].append(measure(command, pipe=True))
+            log(f"{name} run {index + 1}/{times}: {runs[name][-1]['wall']:.2f}s")
+    end_load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    rg_median = statistics.median(r["wall"] for r in next(iter(runs.values())))
+    lines = [
+        f"Tree: {manifest['tree']}: {files:,} files, {size / 1e6:.1f} MB ({manifest['zoho_files']} files of the "
+        f"registry corpus, the rest {', '.join(manifest['packages'])}); {times} alternating runs after one warm-up "
+        f"each; load average {start_load} at the start, {end_load} at the end.",
+        "",
+        "| command | wall median | min–max | files/s | MB/s | CPU (user+sys) | peak RSS | peak PSS | output | ratio to rg |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, rows in runs.items():
+        walls = [r["wall"] for r in rows]
+        median = statistics.median(walls)
+        output = f"{rows[-1]['out_lines']:,} lines" if name.startswith("rg") else f"{rows[-1]['out_bytes'] / 1e3:.0f} kB JSON"
+        lines.append(
+            f"| {name} | {median:.2f} s | {min(walls):.2f}–{max(walls):.2f} s | {files / median:,.0f} | "
+            f"{size / 1e6 / median:.0f} | {statistics.median(r['cpu'] for r in rows):.2f} s | "
+            f"{max(r['rss'] for r in rows):.0f} MB | {max(r['pss'] for r in rows):.0f} MB | "
+            f"{output} | {median / rg_median:.1f}x |"
+        )
+    return lines
+
+
 def machine() -> list[str]:
     model = "unknown CPU"
     try:
@@ -361,6 +431,8 @@ def machine() -> list[str]:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     versions = []
     for name, command in (("rg", [tool("rg"), "--version"]), ("semgrep", [tool("semgrep"), "--version"])):
+        if not Path(command[0]).exists():
+            continue
         out = subprocess.run(command, capture_output=True, text=True, check=False).stdout.split("\n")[0]
         versions.append(f"{name} {out.split()[-1] if out else '?'}")
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -375,7 +447,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller trees")
     parser.add_argument("--compare-mb", type=int, default=None, help="tree for the side-by-side table")
     parser.add_argument("--skip", nargs="*", default=[], help="sections to leave out: compare curve changed rewrite profile verify")
+    parser.add_argument("--legacy", action="store_true", help="only the legacy-tree table (rg vs scan, issue 12)")
+    parser.add_argument("--times", type=int, default=5, help="alternating runs per command for --legacy")
     args = parser.parse_args(argv)
+    if args.legacy:
+        ensure_tools(semgrep=False)
+        print("\n".join(["## Legacy tree: ripgrep vs scan", "", *machine(), "", *legacy_tree(args.times)]))
+        return 0
     ensure_tools()
     config = load_config()
     sizes = config["sizes_mb"][:2] if args.quick else config["sizes_mb"]

@@ -53,8 +53,26 @@ def budget(size: int) -> float:
     return PARSE_SECONDS + size / PARSE_BYTES_PER_SECOND
 
 
+# the last tree parsed, for the next caller asking about the same bytes (the scanner's comment map, then its
+# `fixable` decision, parse each file with findings); one tree of a bounded size, so memory stays flat
+_LAST: list[tuple[str, bytes, Tree]] = []
+LAST_TREE_MAX_BYTES = 256 * 1024  # a tree costs tens of times its source: bigger ones are not kept
+
+
 def parse(spec: str, data: bytes) -> Tree | None:
-    """Parse UTF-8 bytes with the named grammar; None when the parse ran over its budget (see `budget`)."""
+    """Parse UTF-8 bytes with the named grammar; None when the parse ran over its budget (see `budget`).
+
+    Trees are never edited here or by callers, so the same bytes may share one."""
+    if _LAST and _LAST[0][0] == spec and _LAST[0][1] == data:
+        return _LAST[0][2]
+    _LAST.clear()  # before parsing: never two kept trees at once
+    tree = _parse(spec, data)
+    if tree is not None and len(data) <= LAST_TREE_MAX_BYTES:
+        _LAST.append((spec, data, tree))
+    return tree
+
+
+def _parse(spec: str, data: bytes) -> Tree | None:
     deadline = time.perf_counter() + budget(len(data))
 
     def read(offset: int, _point: object) -> bytes:

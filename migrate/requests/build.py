@@ -13,6 +13,7 @@ from functools import cached_property
 
 from migrate.requests.idioms import Idioms, idioms
 from migrate.requests.model import LegacyRequest, RequestPlan
+from migrate.requests.regions import RegionSearch
 from migrate.requests.structure import Scope, Send, Structure
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
@@ -25,6 +26,8 @@ ZOHO_URL = re.compile(r"(?:https?://)?(?<![\w.-])[a-z0-9-]+\.zoho(?:apis|cloud)?
 PROBE = "__zoho_migrate_id__"
 MALFORMED = "malformed:"
 # the credential travels as a parameter here (a quoted key or a query parameter), not just a variable's name
+WORD = re.compile(r"\w+")
+XML_BODY = re.compile(r"\b(?:XMLString|xmlData)\b")
 TRAVEL = r"""(?i)[\"'&?]{param}[\"']?\s*(?:=|:|=>|,|\))"""
 
 
@@ -57,6 +60,7 @@ class _Builder:
         self.rules = {r.id: r for r in ruleset.rules}
         self.keys: dict[tuple[Scope, int | None], LegacyRequest] = {}
         self.definitions = self._definitions()
+        self.regions = RegionSearch(structure.text)
 
     # grouping ---------------------------------------------------------------------------------------------------
     def _definitions(self) -> dict[str, list[tuple[int, str]]]:
@@ -165,16 +169,33 @@ class _Builder:
             return []
         name = m.group("name")
         scope = self.s.scope_of(finding.line)
-        word = re.compile(rf"(?<!\w){re.escape(name)}(?![\w])")
         lines = set()
         first, last = (1, self.s.line_count) if scope.module else (scope.start_line, scope.end_line)
-        text = self.s.lines_text(first, last)
-        base = self.s.offset_of_line(first)
-        for use in word.finditer(text):
-            line = self.s.line_of(base + use.start())
-            if line != finding.line and not self.s.in_data(base + use.start()):
+        for offset in self._occurrences(name, first, last):
+            line = self.s.line_of(offset)
+            if line != finding.line and not self.s.in_data(offset):
                 lines.add(line)
         return sorted(lines) if any(not self.s.scope_of(line).module or scope.module for line in lines) else []
+
+    def _occurrences(self, name: str, first: int, last: int) -> list[int]:
+        """Offsets of `name` as a whole word in lines first..last (`(?<!\\w)name(?!\\w)` in those lines).
+
+        A name of word characters only is looked up in an index of the file's words, built in one pass: searching
+        the whole file once per module-level definition was quadratic (a file of 2,000 `BASE_n = "..."`)."""
+        start, end = self.s.lines_span(first, last)
+        if not WORD.fullmatch(name):
+            text = self.s.text[start:end]
+            return [start + use.start() for use in re.finditer(rf"(?<!\w){re.escape(name)}(?![\w])", text)]
+        offsets = self._words.get(name, [])
+        # a run of whole lines: a word never straddles its edges (a newline or the text's own edge is there)
+        return offsets[bisect.bisect_left(offsets, start) : bisect.bisect_left(offsets, end)]
+
+    @cached_property
+    def _words(self) -> dict[str, list[int]]:
+        words: dict[str, list[int]] = defaultdict(list)
+        for m in WORD.finditer(self.s.text):
+            words[m.group(0)].append(m.start())
+        return words
 
     def _follow_wrappers(self) -> None:
         """A request built in one function and sent by another of this file (`fetch(url)`): one request."""
@@ -249,15 +270,14 @@ class _Builder:
             request.urls.extend(self._urls_on(line, request.scope))
         if request.send is not None:
             request.urls.extend(self._urls_on(request.send.line, request.scope))
-        region = self._region_text(request)
         request.accounts = any(self.fix.accounts_url.search(u) for u in request.urls) or bool(
-            request.via and self.fix.accounts_url.search(region)
+            request.via and self.fix.accounts_url.search(self._region_text(request))
         )
         for url in request.urls:
             resolved = self._resolve(url)
             if resolved is not None:
                 request.products.add(resolved.product.name)
-        request.method = self._method(region)
+        request.method = self._method(request)
 
     def _region_text(self, request: LegacyRequest) -> str:
         text = self.s.lines_text(request.first_line, request.last_line)
@@ -266,9 +286,21 @@ class _Builder:
             text += "\n" + self.s.lines_text(wrapper.start_line, wrapper.end_line)
         return text
 
-    def _method(self, region: str) -> str:
+    def _may_match(self, regex: re.Pattern[str], request: LegacyRequest) -> bool:
+        """False when `regex` cannot match the request's region: known from one pass over the whole file
+        (requests/regions.py), so a region spanning most of a big file is not searched once per request."""
+        if request.via and request.send is not None:
+            return True  # two slices joined: not one run of the file's lines
+        start, end = self.s.lines_span(request.first_line, request.last_line)
+        return self.regions.may_match(regex, start, end)
+
+    def _method(self, request: LegacyRequest) -> str:
         """POST/PUT/DELETE when the request's text says so (a flag carrying only a credential does not count)."""
+        region: str | None = None
         for method, pattern in self.fix.methods.items():
+            if not self._may_match(pattern, request):
+                continue
+            region = self._region_text(request) if region is None else region
             for m in pattern.finditer(region):
                 after = region[m.end() : m.end() + 40].lstrip(" \t\"'=")
                 if re.match(r"(?:authtoken|apikey|ticket|scope)=", after, re.I):
@@ -365,17 +397,13 @@ class _Builder:
             return f"sent as {request.method} but the new call is {expected} {shown} (a read must stay a read)"
         if not expected and family.legacy_method and request.method != family.legacy_method:
             return f"sent as {request.method} where the legacy call is {family.legacy_method}"
-        region = self._region_text(request)
-        if re.search(r"\b(?:XMLString|xmlData)\b", region):
+        if self._may_match(XML_BODY, request) and XML_BODY.search(self._region_text(request)):
             return "the body is XML (XMLString/xmlData); the new API takes JSON"
         for item in self.fix.common.get("query_params") or ():
-            if (
-                isinstance(item, dict)
-                and item.get("manual")
-                and item.get("product") == resolved.product.name
-                and re.search(rf"\b{re.escape(str(item['param']))}\b", region)
-            ):
-                return f"`{item['param']}`: {item['manual']}"
+            if isinstance(item, dict) and item.get("manual") and item.get("product") == resolved.product.name:
+                param = re.compile(rf"\b{re.escape(str(item['param']))}\b")
+                if self._may_match(param, request) and param.search(self._region_text(request)):
+                    return f"`{item['param']}`: {item['manual']}"
         return None
 
     def _send_blocker(self, request: LegacyRequest, has_credential: bool) -> str | None:
@@ -407,13 +435,24 @@ class _Builder:
                 return f"the credential on line {finding.line} has no automatic fix"
             if not self._removable(self.s.line_text(finding.line), param):
                 return f"the credential on line {finding.line} travels in a form the rewriter cannot remove"
-        for line in range(request.first_line, request.last_line + 1):
-            if line in flagged:
-                continue
-            text = self.s.line_text(line)
-            if re.search(TRAVEL.format(param="authtoken"), text) and not _comment_only(text):
+        travel = self._authtoken_lines
+        for line in travel[bisect.bisect_left(travel, request.first_line) : bisect.bisect_right(travel, request.last_line)]:
+            if line not in flagged:
                 return f"a credential on line {line} is not one the scanner can follow"
         return None
+
+    @cached_property
+    def _authtoken_lines(self) -> list[int]:
+        """Lines where an authtoken travels as a parameter (TRAVEL), outside comments: found once per file, as a
+        request's lines can span most of it (each request looping over its lines was quadratic). Only lines that
+        hold the word can match, so only those are tried."""
+        pattern = re.compile(TRAVEL.format(param="authtoken"))
+        candidates = sorted({self.s.line_of(m.start()) for m in re.finditer("authtoken", self.s.text, re.I)})
+        return [
+            line
+            for line in candidates
+            if pattern.search(text := self.s.line_text(line)) and not _comment_only(text)
+        ]
 
     def _patterns(self, line: str, param: str) -> bool:
         """Does one of the language's removal forms (map entry, one-parameter statement, flag) match the line?"""

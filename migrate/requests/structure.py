@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from migrate import parsing
 from migrate.requests.idioms import CallIdiom, Idioms
@@ -41,6 +42,11 @@ class Send:
     text: str  # the call's text (to its closing bracket, or its line)
 
 
+# texts longer than this get the text fallback (as without a grammar): a tree costs some 40 to 60 times its source
+# in memory (a 50 MB minified bundle scanned with --max-file-size raised: 3.5 GB); the scan's default size limit
+STRUCTURE_MAX_CHARS = 5 * 1024 * 1024
+
+
 class Structure:
     """Scopes and send calls of one text, with the lookups the request model needs."""
 
@@ -54,7 +60,7 @@ class Structure:
         self._ascii = text.isascii()
         self._tree = None
         self._bytes: bytes | None = None
-        if language.tree_sitter:
+        if language.tree_sitter and len(text) <= STRUCTURE_MAX_CHARS:
             try:
                 self._bytes = text.encode("utf-8", errors="surrogateescape")
                 self._tree = parsing.parse(language.tree_sitter, self._bytes)
@@ -71,13 +77,18 @@ class Structure:
         return self.text[start:end]
 
     def lines_text(self, first: int, last: int) -> str:
+        start, end = self.lines_span(first, last)
+        return self.text[start:end]
+
+    def lines_span(self, first: int, last: int) -> tuple[int, int]:
+        """(start, end) offsets of lines first..last in the text (`lines_text` without the copy; empty: start == end)."""
         first = max(first, 1)
         last = min(last, self.line_count)
         if first > last:
-            return ""
+            return (0, 0)
         start = self._starts[first - 1]
         end = self._starts[last] - 1 if last < self.line_count else len(self.text)
-        return self.text[start:end]
+        return (start, end)
 
     def offset_of_line(self, line: int) -> int:
         return self._starts[min(max(line, 1), self.line_count) - 1]
@@ -103,13 +114,21 @@ class Structure:
         except Exception:  # noqa: BLE001 - a grammar that rejects the query: text fallback
             return []
         found = []
+        source = self._bytes or b""
+
+        def head(node: Any, size: int | None = None) -> str:
+            # a node's text from the source bytes: `node.text` re-reads the source through the parse's read
+            # callback, at a cost that grows with the file (and for the parent of a top-level function, it is the
+            # whole file), once per function
+            end = node.end_byte if size is None else min(node.end_byte, node.start_byte + size)
+            return source[node.start_byte : end].decode("utf-8", errors="replace")
+
         for node in captures.get("scope", ()):
             name_node = node.child_by_field_name("name")
-            name = name_node.text.decode("utf-8", errors="replace") if name_node is not None and name_node.text else None
-            head = (node.text or b"")[:80].decode("utf-8", errors="replace")
+            name = (head(name_node) or None) if name_node is not None else None
             parent = node.parent
-            is_async = head.lstrip().startswith("async") or (
-                parent is not None and (parent.text or b"")[:6].decode("utf-8", errors="replace").startswith("async")
+            is_async = head(node, 80).lstrip().startswith("async") or (
+                parent is not None and head(parent, 6).startswith("async")
             )
             found.append(Scope(node.start_point[0] + 1, node.end_point[0] + 1, name, is_async))
         return sorted(found, key=lambda s: (s.start_line, -s.end_line))  # a parent before the bodies it holds

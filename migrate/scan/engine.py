@@ -211,7 +211,7 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
     plan: ScanPlan | None = _STATE["plan"]
     view = None
     if plan is not None:
-        found, view = plan.select(data, language, display, gitignored)
+        found, view = plan.select(data, language, display, gitignored, source=path)
         if view is None:
             return _CLEAN
     else:
@@ -219,6 +219,7 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
         if not found:
             return _CLEAN
     text = decode(data).text
+    del data  # the bytes are not needed past here: one copy of a big file in memory, not two
     matcher = FileMatcher(compiled, text, language, display, found, gitignored, source=path)
     if view is not None:
         matcher.ruleset = view

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -28,18 +29,30 @@ class Finding:
     gitignored: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # what dataclasses.asdict gives (every field, `scopes` copied), without its recursive deep copy: a big scan
+        # serialises thousands of findings
+        names = _FIELDS.get(type(self))
+        if names is None:  # subclasses (history findings) add fields
+            names = _FIELDS[type(self)] = tuple(f.name for f in fields(self))
+        data = {name: getattr(self, name) for name in names}
+        data["scopes"] = list(self.scopes)
+        return data
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule_id)
 
 
-def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:
+_SPACES = re.compile(r"\s+")
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int, normalized: str | None = None) -> str:
     """Content-based identity: rule, file and the line's normalized text (not its number), so moving lines keeps it.
 
     `occurrence` tells identical lines in the same file apart (the n-th such line).
     """
-    normalized = " ".join(line_text.split())
+    if normalized is None:  # `" ".join(line_text.split())` without the word list (the caller may have it already)
+        normalized = _SPACES.sub(" ", line_text).strip()
     digest = hashlib.sha256(f"{rule_id}\0{path}\0{normalized}\0{occurrence}".encode()).hexdigest()
     return digest[:16]

@@ -6,6 +6,7 @@ Everything here is per file and pure (text in, findings out), so it runs the sam
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,9 +28,12 @@ ZOHO_URL = re.compile(
     r"(?<![\w.-])[a-z0-9-]+\.zoho(?:cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}]*)?", re.IGNORECASE
 )
 SNIPPET_LIMIT = 240
-# NAME = "https://invoice.zoho.com/api/" or a v3 base "https://www.zohoapis.com/invoice/v3/" (any language's syntax)
+# NAME = "https://invoice.zoho.com/api/" or a v3 base "https://www.zohoapis.com/invoice/v3/" (any language's syntax).
+# The lookbehind only saves time: a name must run to the end of its identifier (what follows it is never a word
+# character), so a match starting after a letter implies one starting at that letter, which finditer finds first;
+# without it every identifier of length L cost L^2 backtracking steps (a fifth of the scan's matching time)
 URL_CONSTANT = re.compile(
-    r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud|apis)?\.[a-z.]+(?:/[^"'`\s]*)?)["'`]""",
+    r"""(?<![A-Za-z_$])(?P<name>[A-Za-z_$][\w$]*)["']?\s*(?:=>|:=|[:=]|,)\s*["'`](?P<url>(?:https?://)?[a-z0-9-]+\.zoho(?:cloud|apis)?\.[a-z.]+(?:/[^"'`\s]*)?)["'`]""",
     re.IGNORECASE,
 )
 # a legacy host whose data-center suffix is filled in at run time: {region}, %s, %(dc)s, {{.DC}}, #{tld}, ${dc}, $dc,
@@ -164,15 +168,20 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._last: tuple[int, str] = (0, "")  # one-line bundles: every match asks for the same (huge) line
 
     def position(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self.starts, offset) - 1
         return index + 1, offset - self.starts[index] + 1
 
     def line_text(self, line: int) -> str:
+        if self._last[0] == line:
+            return self._last[1]
         start = self.starts[line - 1]
         end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        text = self.text[start:end].rstrip("\r")
+        self._last = (line, text)
+        return text
 
 
 class FileMatcher:
@@ -209,6 +218,7 @@ class FileMatcher:
         self._masked: dict[str, str] = {}
         self._header_cache: dict[int, list[str]] = {}
         self._resolved: dict[str, tuple[str, list[str]] | None] = {}
+        self._excluded: dict[tuple[str, int], bool] = {}
 
     # conditions -------------------------------------------------------------------------------------------------
     def _context_ok(self, name: str) -> bool:
@@ -236,6 +246,21 @@ class FileMatcher:
             answer = self.compiled.package_index.related_in_context(self.source, self.text, keywords)
             self._package_answers[name] = answer
         return answer
+
+    def _package_possible(self, name: str) -> bool:
+        """Can the deferred package context `name` hold at all (some related-looking file has its keywords)?
+
+        Asked before running a rule's regexes: in a big package that never mentions Zoho (an era framework next to
+        a legacy client) the regexes of a package-context rule would otherwise run over every file with a common
+        keyword (`.fl`, `'row'`) only for each match to be dropped.
+        """
+        if name in self._package_answers:
+            return self._package_answers[name]
+        assert self.source is not None
+        if self.compiled.package_index.any_in_context(self.source, self.ruleset.contexts[name].keywords):
+            return True
+        self._package_answers[name] = False
+        return False
 
     def _keyword_context(self, name: str) -> bool:
         """The context by the file's own keywords, language and name only (never deferred to the package)."""
@@ -280,6 +305,8 @@ class FileMatcher:
                 continue
             regexes = (self.compiled.endpoint_regex,) if rule.matcher.endpoints else rule.matcher.regexes
             context = rule.matcher.context
+            if context in self._deferred and not self._package_possible(context):
+                continue  # no file of the package is in the context: a match would be dropped anyway
             for regex in regexes:
                 for match in regex.finditer(self.text):
                     if rule.matcher.endpoints and self._already_migrated(match):
@@ -489,8 +516,14 @@ class FileMatcher:
         if (rule.id, line) in seen:
             return None
         line_text = self.lines.line_text(line)
-        if rule.matcher.not_line and self._excluded_line(rule, line, line_text):
-            return None
+        if rule.matcher.not_line:
+            # per rule and line, not per match: a rule excluded on a 50 MB minified line would search it again
+            # for every match on it
+            key = (rule.id, line)
+            if key not in self._excluded:
+                self._excluded[key] = self._excluded_line(rule, line, line_text)
+            if self._excluded[key]:
+                return None
         if not rule.matcher.in_comments and self.comments.contains(start):
             return None
         if rule.matcher.only_comments and not self.comments.contains(start):
@@ -500,9 +533,11 @@ class FileMatcher:
         seen.add((rule.id, line))
         end_line, end_column = self.lines.position(max(match.end(), start + 1))
         product, scopes = self._endpoint_info(line_text, match if rule.matcher.endpoints else None)
-        normalized = " ".join(line_text.split())
-        occurrence = occurrences.get((rule.id, normalized), 0)
-        occurrences[(rule.id, normalized)] = occurrence + 1
+        normalized = _normalized(line_text)
+        # keyed by the line's digest, not its text: a file of huge lines would keep a copy of each per rule
+        key = (rule.id, hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest())
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
         severity, message = self._severity(rule)
         return Finding(
             rule_id=rule.id,
@@ -514,8 +549,8 @@ class FileMatcher:
             end_line=end_line,
             end_column=end_column,
             message=message,
-            snippet=self.mask(line_text.strip()[:SNIPPET_LIMIT]),
-            fingerprint=fingerprint(rule.id, self.path, line_text, occurrence),
+            snippet=self.mask(_head(line_text)),
+            fingerprint=fingerprint(rule.id, self.path, line_text, occurrence, normalized=normalized),
             product=product,
             scopes=scopes,
             gitignored=self.gitignored,
@@ -571,6 +606,24 @@ class FileMatcher:
                 if ids is None or rule.id in {i.strip() for i in ids.split(",")}:
                     return True
         return False
+
+
+_SPACES = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"\S")
+
+
+def _head(line: str) -> str:
+    """`line.strip()[:SNIPPET_LIMIT]` without copying all of a huge line."""
+    text = line.lstrip()
+    if len(text) > SNIPPET_LIMIT and _NON_SPACE.search(text, SNIPPET_LIMIT):
+        return text[:SNIPPET_LIMIT]
+    return text.rstrip()[:SNIPPET_LIMIT]
+
+
+def _normalized(line: str) -> str:
+    """`" ".join(line.split())` (the same whitespace: `\\s` and str.split both use str.isspace), without a list
+    of every word of the line (for a 50 MB minified line, hundreds of MB)."""
+    return _SPACES.sub(" ", line).strip()
 
 
 def _blank_annotations(text: str) -> str:

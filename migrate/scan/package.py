@@ -49,6 +49,7 @@ class PackageIndex:
     def __init__(self, extensions: frozenset[str]) -> None:
         self.extensions = extensions
         self._folders: OrderedDict[str, list[_Sibling]] = OrderedDict()
+        self._holder_cache: OrderedDict[tuple[str, tuple[str, ...]], frozenset[str]] = OrderedDict()
 
     def _folder(self, folder: str) -> list[_Sibling]:
         cached = self._folders.get(folder)
@@ -90,6 +91,32 @@ class PackageIndex:
             found += [sub for child in list(found) for sub in self._subfolders(child, depth - 1)]
         return [] if len(found) > MAX_SUBFOLDERS else found
 
+    def _candidates(self, resolved: str) -> list[str]:
+        folder = os.path.dirname(resolved)
+        return [folder, os.path.dirname(folder), *self._subfolders(folder)]
+
+    def any_in_context(self, path: Path, keywords: tuple[str, ...]) -> bool:
+        """Is any file that could be related to `path` in the context at all? (A necessary condition of
+        `related_in_context` that needs no text: when False, a rule of the context cannot report anything in this
+        file, so the scanner need not run its regexes; the folders read here are the ones that check would read.)"""
+        resolved = os.path.abspath(path)
+        for where in self._candidates(resolved):
+            holders = self._holders(where, keywords)
+            if holders and (len(holders) > 1 or resolved not in holders):
+                return True
+        return False
+
+    def _holders(self, folder: str, keywords: tuple[str, ...]) -> frozenset[str]:
+        """Paths of the folder's files that hold one of `keywords`, remembered: every file of a big folder asks."""
+        key = (folder, keywords)
+        holders = self._holder_cache.get(key)
+        if holders is None:
+            holders = frozenset(s.path for s in self._folder(folder) if any(k in s.text for k in keywords))
+            self._holder_cache[key] = holders
+            if len(self._holder_cache) > 4 * CACHE_FOLDERS:
+                self._holder_cache.popitem(last=False)
+        return holders
+
     def related_in_context(self, path: Path, text: str, keywords: tuple[str, ...]) -> bool:
         """Is a file related to `path` (see the module docstring) in the context of these keywords?"""
         resolved = os.path.abspath(path)
@@ -97,7 +124,7 @@ class PackageIndex:
         own_stem = os.path.splitext(os.path.basename(resolved))[0].lower()
         lowered = text.lower()
         own_go = GO_PACKAGE.search(text) if resolved.endswith(".go") else None
-        for where in (folder, os.path.dirname(folder), *self._subfolders(folder)):
+        for where in self._candidates(resolved):
             for sibling in self._folder(where):
                 if sibling.path == resolved or not any(k in sibling.text for k in keywords):
                     continue

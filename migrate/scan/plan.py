@@ -8,6 +8,9 @@ keywords and for the literals every match of each rule regex must contain (scan/
   the context is asked of the matcher's own `_context_ok`);
 - a regex (rule regex, `file_regex`, `not_file_regex`) whose required literals are absent cannot match, so it
   is not run; a rule left with no regex that can match, or whose `file_regex`es all cannot, is dropped;
+- a rule whose context only a package can give (`package: true`, scan/package.py) is dropped when no file that
+  could be related to this one holds the context's keywords: asked last, for the rules still left, as it reads
+  folders (cached per process);
 - a file left with no rule is done: it is never decoded, and costs only the prefilter pass.
 
 Endpoint rules (`matcher.endpoints`) are only dropped by the rule-level checks: their second pass resolves
@@ -22,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language, Rule
@@ -80,9 +84,13 @@ class ScanPlan:
         self._views: dict[tuple[int, ...], RuleSet] = {}
 
     def select(
-        self, data: bytes, language: Language, path: str, gitignored: bool
+        self, data: bytes, language: Language, path: str, gitignored: bool, source: Path | None = None
     ) -> tuple[set[str], RuleSet | None]:
-        """(keywords found, the rules worth running) for one file; None when no rule can match it."""
+        """(keywords found, the rules worth running) for one file; None when no rule can match it.
+
+        `source` (the file on disk) lets a package context be ruled out before decoding: when no file that could
+        be related to it holds the context's keywords (scan/package.py), no rule of that context can report here.
+        """
         found = self.prefilter.found(data)
         keywords = found & self.keywords
         if not keywords:
@@ -90,6 +98,7 @@ class ScanPlan:
         probe = _ContextProbe(self.ruleset, language, keywords, path)
         # Python's IGNORECASE equates four non-ASCII letters with ASCII ones: then only rule-level checks apply
         literal_checks = found.isdisjoint(self.fold_sentinels)
+        package_answers: dict[str, bool] = {}
         candidates: set[int] = set()
         for keyword in keywords:
             candidates.update(self.by_keyword.get(keyword, ()))
@@ -101,16 +110,33 @@ class ScanPlan:
                 continue
             if not rule.applies_to(language.name, language.kind):
                 continue
-            if not probe.ok(rule.matcher.context):
+            context = probe.ok(rule.matcher.context)
+            if context is False:
                 continue
             if literal_checks:
                 rule = self._narrowed(index, needs, found)
                 if rule is None:
                     continue
+            # a package context the text cannot settle, asked last (it reads folders): endpoint rules excepted, as
+            # their assembled-URL pass reports without asking the package (FileMatcher._concatenated_endpoints)
+            if (
+                context is None
+                and source is not None
+                and not rule.matcher.endpoints
+                and not self._package_possible(rule.matcher.context, source, package_answers)
+            ):
+                continue
             chosen.append(rule)
         if not chosen:
             return keywords, None
         return keywords, self._view(chosen)
+
+    def _package_possible(self, name: str, source: Path, answers: dict[str, bool]) -> bool:
+        answer = answers.get(name)
+        if answer is None:
+            keywords = self.ruleset.contexts[name].keywords
+            answer = answers[name] = self.compiled.package_index.any_in_context(source, keywords)
+        return answer
 
     def _narrowed(self, index: int, needs: _RuleNeeds, found: set[str]) -> Rule | None:
         """The rule without the regexes that cannot match here; None when nothing of it can."""
@@ -164,16 +190,18 @@ class _ContextProbe:
         self.language = language
         self.found = found
         self.path = path
-        self._answers: dict[str, bool] = {}
+        self._answers: dict[str, bool | None] = {}
 
-    def ok(self, name: str) -> bool:
-        answer = self._answers.get(name)
-        if answer is None:
-            try:
-                answer = bool(FileMatcher._context_ok(self, name))  # type: ignore[arg-type]
-            except AttributeError:
-                answer = True
-            self._answers[name] = answer
+    def ok(self, name: str) -> bool | None:
+        """True or False when the keywords, language and path decide; None ("maybe") when only the package can."""
+        if name in self._answers:
+            return self._answers[name]
+        answer: bool | None
+        try:
+            answer = bool(FileMatcher._context_ok(self, name))  # type: ignore[arg-type]
+        except AttributeError:
+            answer = None
+        self._answers[name] = answer
         return answer
 
 

@@ -259,3 +259,43 @@ def test_engine_streams_the_listing_instead_of_holding_it(ruleset, tmp_path, mon
     assert [f.path for f in result.findings] == sorted(f.path for f in result.findings)
     bound = engine.PARALLEL_THRESHOLD + jobs * engine.IN_FLIGHT_PER_WORKER * engine.BATCH_SIZE
     assert ahead[0] < total and max(ahead) <= bound
+
+
+# package contexts ruled out before decoding -----------------------------------------------------------------------
+V1_READER = "def rows(reply):\n    return reply['response']['result']['Leads']['row']\n"
+V1_CLIENT = (
+    "import requests\nfrom .reader import rows\n\n"
+    "def leads(token):\n"
+    "    r = requests.get('https://crm.zoho.com/crm/private/json/Leads/getRecords', params={'authtoken': token})\n"
+    "    return rows(r.json())\n"
+)
+
+
+def test_package_context_ruled_out_by_the_plan_keeps_findings(ruleset, tmp_path):
+    """A framework package reading `['row']` with no Zoho file anywhere near is dropped by the plan (never decoded);
+    the same reader next to a Zoho client that names it is still reported, with and without the fast paths."""
+    from migrate.scan import engine
+    from migrate.scan.matcher import CompiledRules
+    from migrate.scan.plan import ScanPlan
+
+    era, client = tmp_path / "framework" / "db", tmp_path / "client"
+    era.mkdir(parents=True)
+    client.mkdir()
+    for index in range(70):  # over PLAN_THRESHOLD as a real tree would be
+        (era / f"reader{index:02}.py").write_text(V1_READER, encoding="utf-8")
+    (client / "reader.py").write_text(V1_READER, encoding="utf-8")
+    (client / "zoho_client.py").write_text(V1_CLIENT, encoding="utf-8")
+    result = _same(tmp_path, ruleset, jobs=1)
+    by_path = {f["path"]: f["rule_id"] for f in result["findings"]}
+    assert by_path.get("client/reader.py") == "zoho.legacy-reply.v1-json"
+    assert not any(path.startswith("framework/") for path in by_path)
+
+    plan = ScanPlan(CompiledRules(ruleset))
+    language = engine.LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes).detect(
+        era / "reader00.py", b""
+    )
+    data = V1_READER.encode()
+    assert plan.select(data, language, "framework/db/reader00.py", False, source=era / "reader00.py")[1] is None
+    assert plan.select(data, language, "client/reader.py", False, source=client / "reader.py")[1] is not None
+    # without the file on disk the plan cannot ask the package and keeps the rule for the matcher to decide
+    assert plan.select(data, language, "framework/db/reader00.py", False)[1] is not None

@@ -28,6 +28,7 @@ def test_comments_fall_back_to_markers_when_the_parse_gives_up(php, monkeypatch)
     parsed = CommentMap(PHP, php)
     assert parsed.contains(line_comment) and parsed.contains(hash_comment) and not parsed.contains(code)
     monkeypatch.setattr(parsing, "PARSE_SECONDS", -60.0)
+    monkeypatch.setattr(parsing, "_LAST", [])  # the tree just parsed would be shared (see the next test)
     fallback = CommentMap(PHP, php)
     assert fallback.contains(line_comment) and fallback.contains(hash_comment) and not fallback.contains(code)
     assert fallback.parse_error  # the scanner knows the grammar did not vouch for this file
@@ -45,3 +46,31 @@ def test_whether_a_text_parses_is_remembered(php, monkeypatch):
     assert parsing.has_error(php.tree_sitter, text) is False
     with pytest.raises(AssertionError):
         parsing.has_error(php.tree_sitter, text + " (")  # another text is parsed
+
+
+def test_the_last_tree_is_shared_by_callers_asking_about_the_same_bytes(php, monkeypatch):
+    """The comment map and the `fixable` decision parse the same file one after the other: one parse serves both."""
+    data = (PHP + "$shared = 1;\n").encode()
+    tree = parsing.parse(php.tree_sitter, data)
+    assert tree is not None and parsing.parse(php.tree_sitter, bytes(data)) is tree
+    other = parsing.parse(php.tree_sitter, data + b"$other = 2;\n")
+    assert other is not None and other is not tree
+    assert parsing.parse(php.tree_sitter, data) is not tree  # only the last one is kept
+    monkeypatch.setattr(parsing, "LAST_TREE_MAX_BYTES", 10)
+    monkeypatch.setattr(parsing, "_LAST", [])
+    first = parsing.parse(php.tree_sitter, data)
+    assert first is not None and parsing.parse(php.tree_sitter, data) is not first  # too big to keep
+
+
+def test_request_structure_of_a_huge_text_uses_the_text_fallback(ruleset, monkeypatch):
+    """Over STRUCTURE_MAX_CHARS no tree is built (its memory grows with the input); the fallback still finds sends."""
+    from migrate.requests import structure as structure_module
+    from migrate.requests.idioms import idioms
+
+    text = "".join(f"def f{i}(t):\n    return requests.get('https://crm.zoho.com/crm/private/json/Leads/getRecords')\n" for i in range(50))
+    language, fix = ruleset.languages["python"], idioms(ruleset, "python")
+    assert structure_module.Structure(text, language, fix).scopes, "below the bound the grammar gives scopes"
+    monkeypatch.setattr(structure_module, "STRUCTURE_MAX_CHARS", len(text) - 1)
+    big = structure_module.Structure(text, language, fix)
+    assert big._tree is None and big.scopes == []
+    assert len(big.sends) == 50

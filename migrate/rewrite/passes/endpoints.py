@@ -27,6 +27,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
     rule_ids = {r.id for r in rules}
     edits: list[Edit] = []
     bases: dict[str, tuple[str, str]] = {}  # constant name -> (legacy url, new url)
+    appended_to = _Appended(text)
     for m in zoho_urls(text):
         if not ctx.flagged(m.start(), rule_ids):
             continue
@@ -46,7 +47,7 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             if new is None:
                 continue
             name = _constant_name(text, m.start())
-            base = ctx.language.kind == "config" or (name is not None and _appended_to(text, name))
+            base = ctx.language.kind == "config" or (name is not None and appended_to(name))
             if url.endswith("/") and not new.endswith("/") and base:
                 new += "/"  # a base other code appends path segments to keeps its slash; v3 paths have none
             if name:
@@ -214,13 +215,47 @@ def _usage_regex(names: list[str]) -> re.Pattern[str]:
     )
 
 
-def _appended_to(text: str, name: str) -> bool:
-    """Is `name` used as a base that code appends a path to (`BASE + "items"`), not only a query (`U + "?x"`)?"""
-    for usage in _usage_regex([name]).finditer(text):
-        tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
-        if tail:
-            return True
-    return False
+class _Appended:
+    """Is `name` used as a base that code appends a path to (`BASE + "items"`), not only a query (`U + "?x"`)?
+
+    Answered per file from an index of its words (one pass), then the usage regex tried only where the name
+    occurs: searching the whole file once per URL constant was quadratic (a file of 2,000 functions, each with its
+    `$url = "https://..."`). Same answer as `_usage_regex([name]).finditer(text)` with a non-empty tail: every
+    such match starts at the name, or one or two characters before it (`$`, `{`, `${`, `#{`), and the name is a
+    whole word there; a match with an empty tail ends at its quote or brace, so it hides no later match.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._words: dict[str, list[int]] | None = None
+        self._answers: dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        if name not in self._answers:
+            self._answers[name] = self._appended(name)
+        return self._answers[name]
+
+    def _appended(self, name: str) -> bool:
+        usage = _usage_regex([name])
+        if not _WORD.fullmatch(name):
+            return any(_tail(m) for m in usage.finditer(self.text))
+        if self._words is None:
+            self._words = {}
+            for m in _WORD.finditer(self.text):
+                self._words.setdefault(m.group(0), []).append(m.start())
+        for offset in self._words.get(name, ()):
+            for start in (offset - 2, offset - 1, offset):
+                m = usage.match(self.text, start) if start >= 0 else None
+                if m is not None and _tail(m):
+                    return True
+        return False
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tail(usage: re.Match[str]) -> str:
+    return usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
 
 
 def _call_argument(text: str, url_start: int) -> bool:

@@ -4,6 +4,7 @@ data: `fixes.<language>.xml`); everything else stays and gets a manual step nami
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from migrate.rewrite.context import FileContext, zoho_urls
@@ -226,7 +227,34 @@ def built_locally(text: str, source: str, before: int) -> bool:
         r"""(?:[fbrFBRU]{0,2}(?:'{3}|"{3}|"|')\s*<|[\w.]*\b(?:Element|SubElement|tostring)\()""",
         re.MULTILINE,
     )
-    return assigned.search(text, 0, before) is not None
+    # as `assigned.search(text, 0, before)`, without searching the text before every parse again (quadratic in a
+    # file of many parses): a match starts at a line start; one that needs no text at or after `before` also
+    # matches the whole text there, so only those line starts are tried again with the bound
+    starts = _ASSIGNMENTS.starts(text, name, assigned)
+    return any(assigned.match(text, start, before) for start in starts[: bisect.bisect_left(starts, before)])
+
+
+class _AssignmentIndex:
+    """Per text (the last one asked about): for a name, the line starts where `assigned` matches the whole text."""
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.by_name: dict[str, list[int]] = {}
+        self.line_starts: dict[str, list[int]] = {}
+
+    def starts(self, text: str, name: str, assigned: re.Pattern[str]) -> list[int]:
+        if text is not self.text:
+            self.text, self.by_name, self.line_starts = text, {}, {}
+            for m in re.finditer(r"(?m)^[ \t]*\$?([A-Za-z_]\w*)", text):
+                self.line_starts.setdefault(m.group(1), []).append(m.start())
+        if name not in self.by_name:
+            # a match begins `^[ \t]*\$?name`: only lines whose first word is the name (or one starting with it)
+            candidates = sorted({s for word, found in self.line_starts.items() if word.startswith(name) for s in found})
+            self.by_name[name] = [s for s in candidates if assigned.match(text, s)]
+        return self.by_name[name]
+
+
+_ASSIGNMENTS = _AssignmentIndex()
 
 
 # the TODO at each reading line names the field map of that line's own request -----------------------------------
@@ -239,10 +267,12 @@ def _mark_unconverted(ctx: FileContext, converted: set[int]) -> None:
     The file-wide text lists every family the file calls; a TODO above `list_invoices()`'s parsing must name the
     invoices map, so the request nearest above the reading line decides (the file-wide text stays the fallback).
     """
+    index: _UrlIndex | None = None
     for finding in ctx.findings:
         if finding.category != "xml-parsing" or finding.line in converted:
             continue
-        family = _family_near(ctx, finding.line)
+        index = index or _UrlIndex(ctx.history.original)
+        family = _family_near(ctx, finding.line, index)
         if family is None or not family.response:
             continue
         text = _family_text(ctx, family, payload="payload" in finding.rule_id)
@@ -251,31 +281,50 @@ def _mark_unconverted(ctx: FileContext, converted: set[int]) -> None:
             ctx.manual.append(step)
 
 
-def _family_near(ctx: FileContext, line: int) -> Family | None:
+class _UrlIndex:
+    """The original text's Zoho URLs, their constant names and line offsets, found once per file: each reading
+    line used to search the whole file again (quadratic in a file of many requests)."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.offsets = [0]  # offsets[k]: where line index k starts, as `sum(len(x) + 1 for x in lines[:k])`
+        for line in original.split("\n"):
+            self.offsets.append(self.offsets[-1] + len(line) + 1)
+        self.urls = list(zoho_urls(original))
+        self.starts = [m.start() for m in self.urls]
+        self.bases: dict[str, str] = {}
+        for m in self.urls:
+            name = _constant_name(original, m.start())
+            if name:
+                self.bases[name] = m.group(0)
+        self.usage = _usage_regex(list(self.bases)) if self.bases else None
+
+    def window(self, line: int) -> tuple[int, int]:
+        """Offsets of the _WINDOW_LINES lines above `line` and `line` itself."""
+        count = len(self.offsets) - 1
+        first = max(0, line - 1 - _WINDOW_LINES)
+        return self.offsets[min(first, count)], self.offsets[min(max(line, first), count)]
+
+
+def _family_near(ctx: FileContext, line: int, index: _UrlIndex) -> Family | None:
     """The endpoint family of the last legacy request written above (or on) `line` within a short window."""
-    original = ctx.history.original
-    lines = original.split("\n")
-    first = max(0, line - 1 - _WINDOW_LINES)
-    window_start = sum(len(x) + 1 for x in lines[:first])
-    window_end = window_start + sum(len(x) + 1 for x in lines[first:line])
+    original = index.original
+    window_start, window_end = index.window(line)
     found: list[tuple[int, Family]] = []
-    bases: dict[str, str] = {}
-    for m in zoho_urls(original):
-        name = _constant_name(original, m.start())
-        if name:
-            bases[name] = m.group(0)
-        if window_start <= m.start() < window_end:
-            resolved = ctx.match_url(m.group(0))
-            tail = re.match(r"[\"'`]\s*(?:\+|\.)\s*[\"'`]([\w/]+)", original[m.end() : m.end() + 40])
-            if resolved is not None and not resolved.family.response and tail:
-                resolved = ctx.match_url(m.group(0).rstrip("/") + "/" + tail.group(1)) or resolved
-            if resolved is not None:
-                found.append((m.start(), resolved.family))
-    if bases:
-        for usage in _usage_regex(list(bases)).finditer(original, window_start, window_end):
+    low = bisect.bisect_left(index.starts, window_start)
+    high = bisect.bisect_left(index.starts, window_end)
+    for m in index.urls[low:high]:
+        resolved = ctx.match_url(m.group(0))
+        tail = re.match(r"[\"'`]\s*(?:\+|\.)\s*[\"'`]([\w/]+)", original[m.end() : m.end() + 40])
+        if resolved is not None and not resolved.family.response and tail:
+            resolved = ctx.match_url(m.group(0).rstrip("/") + "/" + tail.group(1)) or resolved
+        if resolved is not None:
+            found.append((m.start(), resolved.family))
+    if index.usage is not None:
+        for usage in index.usage.finditer(original, window_start, window_end):
             name = usage.group("name") or usage.group("name2")
             tail = usage.group("tail") if usage.group("tail") is not None else usage.group("tail2")
-            joined = ctx.match_url(bases[name].rstrip("/") + "/" + (tail or "").lstrip("/"))
+            joined = ctx.match_url(index.bases[name].rstrip("/") + "/" + (tail or "").lstrip("/"))
             if joined is not None:
                 found.append((usage.start(), joined.family))
     found = [item for item in found if item[1].response]
