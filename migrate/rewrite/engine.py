@@ -160,7 +160,8 @@ def rewrite_text(
         elif not any(step.line == finding.line and step.rule_id == finding.rule_id for step in ctx.manual):
             ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, _manual_text(ctx, finding, text)))
     manual = sorted(set(ctx.manual), key=lambda s: (s.line, s.rule_id, s.text))
-    if annotate and manual:
+    uncommented = set(ctx.data.common.get("annotate_never") or ())  # JSON: a comment would make it invalid
+    if annotate and manual and language.name not in uncommented:
         withheld_lines = {f.line for f in findings if f.fingerprint in withheld}
         echoes = set(ctx.echoes)
         notes = [s for s in manual if s.line not in withheld_lines and s not in echoes]

@@ -169,7 +169,11 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
     sources: dict[str, _Source] = {}
     helper_sites: dict[tuple[str, Path], tuple[str, FileResult]] = {}
     queue, deferred = deque(per_file), set()  # a definition kept for other files is tried again after them
-    while queue:
+    late: list[tuple[Path, str, list[Finding], Path]] = []  # config files: after every code file, deferred ones too
+    while queue or late:
+        if not queue:
+            queue.extend(late)
+            late.clear()
         item = queue.popleft()
         fs_path, display, findings, root = item
         if any(f.gitignored for f in findings):
@@ -202,7 +206,8 @@ def plan_rewrite(paths: list[Path], ruleset: RuleSet, options: RewriteOptions | 
             continue
         if result.kept_for_references and display not in deferred:
             deferred.add(display)
-            queue.append(item)
+            # a config key's readers may be code deferred after it: config files wait until the code is done
+            (late if language.kind == "config" else queue).append(item)
             continue
         change = FileChange(
             path=display,

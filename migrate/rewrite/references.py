@@ -95,6 +95,16 @@ class ReferenceIndex:
         defines = re.compile(_DEFINES.format(name=re.escape(name)), re.MULTILINE)
         return [f for f in others if not defines.search(self._text(f))]
 
+    def texts_mentioning(self, word: str, defined_in: str) -> list[tuple[str, str]]:
+        """(display, current text) of the other files holding `word` in any letter case (a config key is read as
+        `config.authToken` or `getenv("ZOHO_AUTHTOKEN")`); the texts are as this plan rewrote them so far."""
+        if self._unknown:
+            return []
+        index = self._index if self._index is not None else self._build()
+        wanted = word.lower().encode("utf-8")
+        files = {f for key, found in index.items() if key.lower() == wanted for f in found} - {defined_in}
+        return [(f, self._text(f)) for f in sorted(files)]
+
     def update(self, display: str, text: str) -> None:
         """The file's text as the plan rewrote it: its old mentions are gone (`AUTHTOKEN` no longer sent there)."""
         index = self._index if self._index is not None else self._build()

@@ -46,6 +46,7 @@ from migrate.faults import (
     failure_from,
     file_budget,
 )
+from migrate.requests.configreaders import unmark_read_keys
 from migrate.requests.fixable import fixable_fingerprints
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
@@ -534,6 +535,10 @@ def scan_paths(
         if progress is not None:
             progress(index + 1)
     result.errors = walker.errors + file_errors
+    if options.mark_fixable and result.findings:
+        # a config key read by code the rewrite leaves is not fixable: decided over the tree, as the rewriter does
+        # (a second walk of its own: the errors of the first are already taken)
+        unmark_read_keys(result.findings, paths, Walker(skip_dirs=walker.skip_dirs, excludes=walker.excludes), ruleset)
     result.files_skipped += walker.skipped
     result.findings.sort(key=lambda f: f.sort_key)
     result.suppressed_findings.sort(key=lambda f: f.sort_key)

@@ -4,12 +4,18 @@
 `ZOHO_ORGANIZATION_ID=` when the project talks to a product that needs one); `"authtoken": "..."` likewise in
 JSON/YAML, keeping the key's prefix, case and separator. Apikey keys are removed. Values are never carried over
 (a hardcoded authtoken disappears); a placeholder that names the key (`${ZOHO_AUTHTOKEN}`) is renamed with it.
+
+A key is the input of the code that reads it: it changes only when no code left in the scanned tree reads it
+(`migrate/requests/configreaders.py`: `config.authToken`, `os.environ["ZOHO_AUTHTOKEN"]`, ...). Code whose requests
+stay legacy would otherwise silently lose its credential; such a key stays, with a manual step naming the reader.
+The plan rewrites the file again after the others, so readers this run migrates no longer count.
 """
 
 from __future__ import annotations
 
 import re
 
+from migrate.requests.configreaders import ConfigReaders, describe, key_words
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
 
@@ -47,6 +53,8 @@ def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
             and ctx.flagged(m.start("key"), scope_rules)
             and legacy_scope.search(m.group("value").strip().strip("\"'"))
         ):
+            if _still_read(ctx, m, next(iter(scope_rules))):
+                continue
             line_end = m.end() + 1 if m.end() < len(text) else m.end()
             edits.append(_remove_line(text, m, line_end, ctx.language.name, next(iter(scope_rules))))
             continue
@@ -65,11 +73,11 @@ def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
         line_end = m.end() + 1 if m.end() < len(text) else m.end()
         hit = next((r for r in rules if ctx.flagged(m.start("key"), r.id)), rules[0])
         if not targets:
-            if mode == "rename":
+            if mode == "rename" or _still_read(ctx, m, hit.id):
                 continue
             edits.append(_remove_line(text, m, line_end, ctx.language.name, hit.id))
             continue
-        if mode == "remove":
+        if mode == "remove" or _still_read(ctx, m, hit.id):
             continue
         existing = _sibling_keys(text, m)
         new_keys = []
@@ -96,6 +104,33 @@ def run(text: str, ctx: FileContext, mode: str = "both") -> list[Edit]:
             Edit(m.start(), m.end(), "\n".join(new_lines), hit.id, f"`{key}` -> OAuth keys ({', '.join(targets)})")
         )
     return edits
+
+
+def _still_read(ctx: FileContext, m: re.Match[str], rule_id: str) -> bool:
+    """Does code of the scanned tree (as this plan rewrote it so far) still read this key? Then it stays, with a
+    manual step naming the readers, and the plan rewrites this file again once the other files are done."""
+    if ctx.references is None:
+        return False  # a single text: no tree to look at
+    key = m.group("key")
+    words = key_words(key)
+    if not words:
+        return False
+    finder = ConfigReaders(ctx.ruleset)
+    readers = finder.readers(key, ctx.references.texts_mentioning(words[0], ctx.path), ctx.path)
+    if not readers:
+        return False
+    ctx.kept_for_references = True
+    text = ctx.data.manual_text("config_key_read", name=key, readers=describe(readers))
+    flagging = {f.rule_id for f in ctx.by_line.get(ctx.original_line(m.start("key")), ())} & _key_rules(ctx)
+    for rule in sorted(flagging | {rule_id}):  # under every rule that flagged the key: one reason, one TODO
+        ctx.add_manual(m.start("key"), rule, text)
+    return True
+
+
+def _key_rules(ctx: FileContext) -> set[str]:
+    """The rules whose fix is this pass's (a key line may be flagged by two: `authtoken-key`, `credential-key`)."""
+    ids = {r.id for action in ACTIONS for r in ctx.rules_with_action(action)}
+    return ids | {r.id for r in ctx.rules_with_action("remove-credential") if (r.fix or {}).get("param") == "scope"}
 
 
 def _sibling_keys(text: str, m: re.Match[str]) -> set[str]:
