@@ -127,7 +127,6 @@ def unmark_read_keys(findings: list[Finding], roots: list[Path], walker: Walker,
         return
     words = {k.lower() for k in keys.values()}
     fixable_lines = {(f.path, f.line) for f in findings if f.fixable}
-    flagged_lines = {(f.path, f.line) for f in findings}
     code = []
     for root in roots:
         entries = [(root, root.as_posix())] if root.is_file() else ((Path(p), rel) for p, rel, _ in walker.files(root))
@@ -141,8 +140,8 @@ def unmark_read_keys(findings: list[Finding], roots: list[Path], walker: Walker,
                 code.append((display, text))
     for (path, line), key in keys.items():
         for display, text in code:
-            readers = [n for n in finder.lines(text, key, finder.ignore_case(path)) if (display, n) not in fixable_lines or (display, n) not in flagged_lines]
-            if readers:
+            # a reading line the rewrite fixes goes with the key; any other reader keeps it
+            if any((display, n) not in fixable_lines for n in finder.lines(text, key, finder.ignore_case(path))):
                 for finding in candidates[(path, line)]:
                     finding.fixable = False
                 break
