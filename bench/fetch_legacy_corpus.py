@@ -3,13 +3,15 @@
     python bench/fetch_legacy_corpus.py /work/corpus/src              # registry units (PyPI + npm)
     python bench/fetch_legacy_corpus.py /work/corpus/src --only heldout
     python bench/fetch_legacy_corpus.py /work/corpus/src --only heldout2     # the second held-out set
+    python bench/fetch_legacy_corpus.py /work/corpus/src --only heldout3     # the third held-out set
     python bench/fetch_legacy_corpus.py --github-instructions         # how to fetch the GitHub units by hand
 
 Why a script and not vendored files: the corpus is third-party code (authtoken-era Zoho clients from PyPI, npm
 and public GitHub repositories). It must never enter this repository, yet the numbers in docs/VALIDATION.md have
 to be reproducible. Registry units are pinned by name and version and fetched with the ordinary clients
 (`pip download --no-deps`, `npm pack`), then unpacked exactly as they were for the labels
-(docs/validation/heldout-labels.yaml, heldout2-labels.yaml, train-labels.yaml: paths relative to DEST/<split>).
+(docs/validation/heldout-labels.yaml, heldout2-labels.yaml, heldout3-labels.yaml, train-labels.yaml: paths relative
+to DEST/<split>).
 GitHub units are pinned by repository, path and commit; CI has no GitHub access, so they are only listed.
 
 Never run by the test suite (it needs the network).
@@ -31,7 +33,9 @@ BENCH = Path(__file__).resolve().parent
 LIST = BENCH / "legacy_corpus.yaml"
 # heldout2: a second held-out set, added after the first held-out set had been scored (and so became training
 # data); labelled by hand before any scan of it, scored once.
-SPLITS = ("train", "heldout", "heldout2")
+# heldout3: a third held-out set, added after heldout2 had been scored and tuned on; labelled by hand before any
+# scan of it.
+SPLITS = ("train", "heldout", "heldout2", "heldout3")
 
 
 def load_units(split: str | None) -> list[dict]:
@@ -102,7 +106,7 @@ def github_instructions(split: str | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dest", nargs="?", type=Path, help="folder that gets train/, heldout/ and heldout2/")
+    parser.add_argument("dest", nargs="?", type=Path, help="folder that gets train/, heldout/, heldout2/ and heldout3/")
     parser.add_argument("--only", choices=SPLITS, help="fetch one split")
     parser.add_argument("--github-instructions", action="store_true", help="print the GitHub units' fetch steps")
     args = parser.parse_args(argv)

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELS = {
     "heldout": ROOT / "docs" / "validation" / "heldout-labels.yaml",
     "heldout2": ROOT / "docs" / "validation" / "heldout2-labels.yaml",
+    "heldout3": ROOT / "docs" / "validation" / "heldout3-labels.yaml",
 }
 
 
