@@ -58,12 +58,38 @@ def fixable_fingerprints(
             continue  # a class member or a definition nothing read: the definitions pass leaves it (manual step)
         if rule.fix and rule.fix.get("action"):
             fixable.add(finding.fingerprint)
+    fixable |= _reads_of_converted_parse(findings, fixable, lines, fix.xml_parse)
     # a finding with no fix of its own that is the value of a fixable credential parameter on its line
     # (`authtoken=#{AUTH_TOKEN}`) goes with that parameter when the rewriter removes it
     for finding in findings:
         if finding.fingerprint not in fixable and _value_of_fixable(finding, findings, fixable, lines, rules):
             fixable.add(finding.fingerprint)
     return fixable
+
+
+def _reads_of_converted_parse(findings: list[Finding], fixable: set[str], lines: list[str],
+                              parse: re.Pattern[str] | None) -> set[str]:
+    """XML reads of a reply whose parse is fixable (`root.iter("Item")` below `root = ET.fromstring(...)`): the
+    replies pass rewrites the parse and its reads together, so a DOM-read finding on such a line goes with it."""
+    if parse is None:
+        return set()
+    parsed: list[tuple[int, re.Pattern[str]]] = []
+    for finding in findings:
+        if finding.category != "xml-parsing" or finding.fingerprint not in fixable:
+            continue
+        m = parse.search(lines[finding.line - 1] if 0 < finding.line <= len(lines) else "")
+        if m and "var" in m.re.groupindex and m.group("var"):
+            parsed.append((finding.line, re.compile(rf"(?<![\w$.]){re.escape(m.group('var'))}\b")))
+    out = set()
+    for finding in findings:
+        if finding.category != "xml-parsing" or finding.fingerprint in fixable:
+            continue
+        line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        # the nearest parse above the line decides (a later parse of the same name starts another reply)
+        above = [(n, var) for n, var in parsed if n < finding.line]
+        if above and max(above, key=lambda p: p[0])[1].search(line):
+            out.add(finding.fingerprint)
+    return out
 
 
 VALUE_GAP = 24  # characters from a parameter's name to its value: `authtoken=#{`, `"authtoken": `, ...

@@ -400,12 +400,17 @@ class FileMatcher:
         migrated: dict[str, str] = {}  # v3 base constants: a legacy-only tail joined to them is half migrated
         bare: list[re.Match[str]] = []  # NAME = 'https://invoice.zoho.com': paths appended elsewhere
         joined_ok: set[str] = set()  # constants this file joins to a path that is not legacy (crm.zoho.com/crm/v2)
+        # a bare legacy host constant whatever its name (`CREATOR = 'https://creator.zoho.com'`): its definition is an
+        # API base when every path this file joins to it is legacy (`${CREATOR}/api/json/...`)
+        host_defs: dict[str, re.Match[str]] = {}
+        host_legacy: dict[str, str] = {}
         for m in URL_CONSTANT.finditer(self.text):
             url = m.group("url")
             if self.compiled.is_legacy_url(url) or self.compiled.is_legacy_host(url):
                 constants[m.group("name").lstrip("$")] = url
                 if self.compiled.is_legacy_host(url) and "/" not in url.split("//")[-1].rstrip("/"):
                     bare.append(m)
+                    host_defs.setdefault(m.group("name").lstrip("$"), m)
             elif self.ruleset.endpoints.legacy_candidates(url.rstrip("/") + "/"):
                 migrated[m.group("name").lstrip("$")] = url
         bases = {**migrated, **constants}
@@ -420,12 +425,17 @@ class FileMatcher:
                 if name in constants:
                     if self.compiled.is_legacy_url(url):
                         add(m, url)
+                        if name in host_defs:
+                            host_legacy.setdefault(name, url)
                     else:
                         joined_ok.add(name)
                 else:
                     legacy = self._legacy_only(url)
                     if legacy is not None:
                         add(m, legacy)
+        for name, legacy in host_legacy.items():
+            if name not in joined_ok:
+                add(host_defs[name], legacy)
         for m in self._bare_host_constants(bare, joined_ok):
             add(m, m.group("url"))
         for m in TEMPLATED_HOST.finditer(self.text):

@@ -130,3 +130,17 @@ def test_new_rule_keys_are_validated(tmp_path: Path):
     assert proc.returncode == 2 and "migrated.context" in proc.stderr
     (rules / "a.yaml").write_text(base % ("false", "{context: zoho-oauth, severity: info, message: m}"))
     assert run_cli("rules", "test", str(rules)).returncode == 0
+
+
+def test_a_bare_host_constant_joined_only_to_legacy_paths_is_reported_whatever_its_name(tmp_path):
+    """`CREATOR = 'https://creator.zoho.com'` used as `${CREATOR}/api/json/...`: the definition is an API base (its
+    name need not say url/base/host); the same constant joined to v2 paths stays clean."""
+    legacy = tmp_path / "legacy" / "views.js"
+    legacy.parent.mkdir()
+    legacy.write_text("const CREATOR = 'https://creator.zoho.com';\nconst u = `${CREATOR}/api/json/${app}/view/${v}`;\n")
+    oauth = tmp_path / "oauth" / "views.js"
+    oauth.parent.mkdir()
+    oauth.write_text("const CREATOR = 'https://creator.zoho.com';\nconst u = `${CREATOR}/api/v2/${o}/${app}/report/${r}`;\n")
+    lines = {(Path(f["path"]).parent.name, f["line"]) for f in _scan(tmp_path)}
+    assert ("legacy", 1) in lines and ("legacy", 2) in lines
+    assert not any(folder == "oauth" for folder, _ in lines)
