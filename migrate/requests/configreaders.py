@@ -14,6 +14,7 @@ Lexical on purpose, like the reference index: a false reader costs a manual step
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path, PurePath
@@ -22,6 +23,8 @@ from migrate.requests.definitions import without_notes
 from migrate.ruleset import RuleSet
 from migrate.scan.finding import Finding
 from migrate.scan.languages import LanguageIndex
+from migrate.scan.prefilter import Prefilter
+from migrate.scan.textfile import SkipFile, read_bytes
 from migrate.scan.walk import Walker
 
 HEAD = 256  # bytes of a file's start the language detection looks at (shebangs)
@@ -101,10 +104,19 @@ KEY_LINE = re.compile(r"^[ \t]*(?:export\s+)?[\"']?(?P<key>[\w.-]+)[\"']?[ \t]*[
 KEY_ACTIONS = ("config-key", "remove-secret")
 
 
-def unmark_read_keys(findings: list[Finding], roots: list[Path], walker: Walker, ruleset: RuleSet) -> None:
+def unmark_read_keys(
+    findings: list[Finding],
+    roots: list[Path],
+    walker: Walker,
+    ruleset: RuleSet,
+    files: Iterable[tuple[str, str, bool]] | None = None,
+) -> None:
     """Scan's `fixable`, tree-wide: a config key finding is not fixable while code the rewrite leaves as it is
     reads that key (a reading line with no finding, or with one the rewrite does not fix), as the config-key pass
-    decides. Only when such findings exist is the tree read again."""
+    decides. Only when such findings exist are files read again.
+
+    `files`: (path, display path, known to be code) of every file of the scan's own walk that may be code (the
+    scan knows the others are not), so no second walk is needed; None walks `roots` with `walker`."""
     finder = ConfigReaders(ruleset)
     rules = {r.id: r for r in ruleset.rules}
     candidates: dict[tuple[str, int], list[Finding]] = {}
@@ -128,16 +140,19 @@ def unmark_read_keys(findings: list[Finding], roots: list[Path], walker: Walker,
     words = {k.lower() for k in keys.values()}
     fixable_lines = {(f.path, f.line) for f in findings if f.fixable}
     code = []
-    for root in roots:
-        entries = [(root, root.as_posix())] if root.is_file() else ((Path(p), rel) for p, rel, _ in walker.files(root))
-        for path, display in entries:
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            lower = text.lower()
-            if any(w in lower for w in words) and finder.is_code(display, text):
-                code.append((display, text))
+    if files is None:
+        files = _walked(roots, walker)
+    needles = _ascii_needles(words)
+    for path, display, known_code in files:
+        if needles is not None and not _may_hold(path, needles):
+            continue
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        lower = text.lower()
+        if any(w in lower for w in words) and (known_code or finder.is_code(display, text)):
+            code.append((display, text))
     for (path, line), key in keys.items():
         for display, text in code:
             # a reading line the rewrite fixes goes with the key; any other reader keeps it
@@ -145,6 +160,39 @@ def unmark_read_keys(findings: list[Finding], roots: list[Path], walker: Walker,
                 for finding in candidates[(path, line)]:
                     finding.fixable = False
                 break
+
+
+def _walked(roots: list[Path], walker: Walker) -> Iterable[tuple[str, str, bool]]:
+    for root in roots:
+        if root.is_file():
+            yield str(root), root.as_posix(), False
+        else:
+            yield from ((p, rel, False) for p, rel, _ in walker.files(root))
+
+
+# non-ASCII characters whose str.lower() holds an ASCII letter (U+0130 -> "i\u0307", U+212A KELVIN SIGN -> "k"), in
+# UTF-8: a file holding one may contain a key in its lower-cased text without holding it in its lower-cased bytes
+_ASCII_FROM_LOWER = (b"\xc4\xb0", b"\xe2\x84\xaa")
+
+
+def _ascii_needles(words: set[str]) -> Prefilter | None:
+    """The scan's multi-literal matcher for the words (ASCII case-insensitive) and the two characters above, when
+    every word is ASCII (then a bytes test rules files out exactly); else None."""
+    if not all(w.isascii() for w in words):
+        return None
+    return Prefilter(words, sentinels=_ASCII_FROM_LOWER)
+
+
+def _may_hold(path: str, needles: Prefilter) -> bool:
+    """Could this file's lower-cased text (UTF-8, errors replaced, universal newlines) hold one of the ASCII words?
+    Decided on the raw bytes without decoding: an ASCII byte is its own character in UTF-8 and no word holds a
+    line break, so a word in the text is one in the bytes, except through the two characters above. Unreadable
+    files answer True (the caller's own read reports them as before)."""
+    try:
+        data = read_bytes(path, sys.maxsize)
+    except SkipFile:
+        return True
+    return bool(needles.found(data))
 
 
 def _source(roots: list[Path], display: str) -> str | None:

@@ -131,9 +131,12 @@ class _FileOutcome:
     error: str | None = None
     suppressed_findings: list[Finding] = field(default_factory=list)
     failure: FileFailure | None = None
+    # is this a code file (what may read a config key, requests/configreaders.py)? None: not known (not read)
+    code: bool | None = None
 
 
-_CLEAN = _FileOutcome([])
+_CLEAN = _FileOutcome([], code=False)
+_CLEAN_CODE = _FileOutcome([], code=True)
 
 # Per-process state: set in the parent before forking workers, so rules are compiled once per process.
 _STATE: dict[str, Any] = {}
@@ -201,24 +204,26 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
         data = read_bytes(path, _STATE["max_size"])
     except SkipFile as skip:
         return _FileOutcome([], scanned=False, error=str(skip))
+    code = _is_code(languages, path, data)
     if is_binary(data):
-        return _FileOutcome([], scanned=False)
+        return _FileOutcome([], scanned=False, code=code)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         # UTF-16 (with BOM): the byte-level prefilter looks for the keywords' ASCII bytes, so hand it UTF-8
         data = decode(data).text.encode("utf-8", errors="surrogateescape")
     language = languages.detect(path, data[:256]) or languages.languages.get("other")
+    clean = _CLEAN_CODE if code else _CLEAN
     if language is None:
-        return _FileOutcome([], scanned=False)
+        return _FileOutcome([], scanned=False, code=code)
     plan: ScanPlan | None = _STATE["plan"]
     view = None
     if plan is not None:
         found, view = plan.select(data, language, display, gitignored, source=path)
         if view is None:
-            return _CLEAN
+            return clean
     else:
         found = compiled.prefilter.found(data)
         if not found:
-            return _CLEAN
+            return clean
     text = decode(data).text
     del data  # the bytes are not needed past here: one copy of a big file in memory, not two
     matcher = FileMatcher(compiled, text, language, display, found, gitignored, source=path)
@@ -226,8 +231,10 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
         matcher.ruleset = view
     result = matcher.run()
     if not result.findings and not result.suppressed:
-        return _CLEAN
-    outcome = _FileOutcome(result.findings, result.suppressed, suppressed_findings=result.suppressed_findings)
+        return clean
+    outcome = _FileOutcome(
+        result.findings, result.suppressed, suppressed_findings=result.suppressed_findings, code=code
+    )
     if result.findings and _STATE.get("mark_fixable"):
         # the findings stand on their own: a rewriter failure or stall costs only the `fixable` marks
         try:
@@ -238,6 +245,17 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
             outcome.failure = failure_from(display, error)
             outcome.error = outcome.failure.message
     return outcome
+
+
+def _is_code(languages: LanguageIndex, path: Path, data: bytes) -> bool:
+    """`ConfigReaders.is_code` of this file as `unmark_read_keys` would read it (UTF-8 text with replacement
+    characters, universal newlines): its language by name, and by the text's first 256 characters for a shebang."""
+    head = b""
+    if data.startswith(b"#!"):
+        # 256 characters take at most 1,024 bytes, so this prefix decodes to the same first 256 as the whole file
+        head = data[:2048].decode("utf-8", "replace")[:256].encode("utf-8", "replace")
+    language = languages.detect(path, head)
+    return language is not None and language.kind == "code"
 
 
 def _mark_fixable(display: str, text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> None:
@@ -291,14 +309,14 @@ def _batches(work: Iterator[_Work], size: int) -> Iterator[list[_Work]]:
         yield batch
 
 
-def _outcomes(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutcome]]:
-    """(display path, outcome) in listing order; in worker processes when the tree is big enough."""
+def _outcomes(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, str, _FileOutcome]]:
+    """(path, display path, outcome) in listing order; in worker processes when the tree is big enough."""
     head = list(islice(work, PARALLEL_THRESHOLD))
     if len(head) >= min(PLAN_THRESHOLD, PARALLEL_THRESHOLD):
         _ensure_plan()
     if jobs <= 1 or len(head) < PARALLEL_THRESHOLD:
         for path, display, ignored in chain(head, work):
-            yield display, scan_file(Path(path), display, ignored)
+            yield path, display, scan_file(Path(path), display, ignored)
         return
     yield from _parallel(chain(head, work), jobs)
 
@@ -482,7 +500,7 @@ class _Pool:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _parallel(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutcome]]:
+def _parallel(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, str, _FileOutcome]]:
     """Batches in worker processes, a bounded number in flight, outcomes in listing order."""
     pool = _Pool(jobs, _STATE.get("budget"))
     pending: deque[_Batch] = deque()
@@ -493,12 +511,16 @@ def _parallel(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutc
             pending.append(batch)
             while len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
                 done = pending.popleft()
-                yield from zip((d for _, d, _ in done.work), pool.result(done, pending), strict=True)
+                yield from _zipped(done.work, pool.result(done, pending))
         while pending:
             done = pending.popleft()
-            yield from zip((d for _, d, _ in done.work), pool.result(done, pending), strict=True)
+            yield from _zipped(done.work, pool.result(done, pending))
     finally:
         pool.close()
+
+
+def _zipped(work: list[_Work], outcomes: list[_FileOutcome]) -> Iterator[tuple[str, str, _FileOutcome]]:
+    return ((p, d, outcome) for (p, d, _), outcome in zip(work, outcomes, strict=True))
 
 
 def scan_paths(
@@ -518,7 +540,10 @@ def scan_paths(
     result = ScanResult(roots=[p.as_posix() for p in paths])
     work = _entries(paths, options, walker, fast)
     file_errors: list[dict[str, Any]] = []
-    for index, (display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
+    # the files that may read a config key, from this walk, so `unmark_read_keys` needs no walk of its own; with
+    # only_files (--changed-since) the readers are sought in the whole tree, by that function's own walk
+    readers: list[tuple[str, str, bool]] | None = [] if options.mark_fixable and options.only_files is None else None
+    for index, (path, display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
         if outcome.scanned:
             result.files_scanned += 1
         else:
@@ -532,13 +557,21 @@ def scan_paths(
             result.findings.extend(outcome.findings)
         result.suppressed += outcome.suppressed
         result.suppressed_findings.extend(outcome.suppressed_findings)
+        if readers is not None and outcome.code is not False:
+            readers.append((path, display, outcome.code is True))
         if progress is not None:
             progress(index + 1)
     result.errors = walker.errors + file_errors
     if options.mark_fixable and result.findings:
         # a config key read by code the rewrite leaves is not fixable: decided over the tree, as the rewriter does
         # (a second walk of its own: the errors of the first are already taken)
-        unmark_read_keys(result.findings, paths, Walker(skip_dirs=walker.skip_dirs, excludes=walker.excludes), ruleset)
+        unmark_read_keys(
+            result.findings,
+            paths,
+            Walker(skip_dirs=walker.skip_dirs, excludes=walker.excludes),
+            ruleset,
+            files=readers,
+        )
     result.files_skipped += walker.skipped
     result.findings.sort(key=lambda f: f.sort_key)
     result.suppressed_findings.sort(key=lambda f: f.sort_key)
