@@ -55,7 +55,14 @@ class ConfigReaders:
             return []
         pattern = _pattern(self._spellings, key, ignore_case)
         clean = without_notes(text)
-        return sorted({clean.count("\n", 0, m.start()) + 1 for m in pattern.finditer(clean)})
+        found: list[int] = []
+        line, position = 1, 0  # matches come in order: count the newlines between them, not from the start each time
+        for m in pattern.finditer(clean):
+            line += clean.count("\n", position, m.start())
+            position = m.start()
+            if not found or found[-1] != line:
+                found.append(line)
+        return found
 
     def ignore_case(self, config_path: str) -> bool:
         """Keys of this config format are read in any letter case (INI: configparser lowercases them); environment
