@@ -188,8 +188,11 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
     exception, and a file over its time budget a "too complex" note (the fault boundary of issue 12)."""
     budget: float | None = _STATE.get("budget")
     try:
+        early = _keyword_pass(path)
+        if isinstance(early, _FileOutcome):
+            return early  # most files: no keyword, decided without arming the budget's timer (two system calls)
         with file_budget(budget):
-            return _scan_file(path, display, gitignored)
+            return _scan_file(path, display, gitignored, *early)
     except FileBudgetExceeded:
         return _FileOutcome([], scanned=False, error=budget_note(budget or 0))
     except Exception as error:
@@ -197,7 +200,13 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
         return _FileOutcome([], scanned=False, error=failure.message, failure=failure)
 
 
-def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
+_Early = tuple[bytes, Language, bool, set[str]]  # the file's bytes, language, is it code, prefilter hits
+
+
+def _keyword_pass(path: Path) -> _FileOutcome | _Early:
+    """Read, detect and run the keyword pass: the outcome when that decides the file, else what the rest needs.
+
+    Outside the per-file budget: every step is one linear pass over at most `max_file_size` bytes."""
     compiled: CompiledRules = _STATE["compiled"]
     languages: LanguageIndex = _STATE["languages"]
     try:
@@ -211,18 +220,31 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
         # UTF-16 (with BOM): the byte-level prefilter looks for the keywords' ASCII bytes, so hand it UTF-8
         data = decode(data).text.encode("utf-8", errors="surrogateescape")
     language = languages.detect(path, data[:256]) or languages.languages.get("other")
-    clean = _CLEAN_CODE if code else _CLEAN
     if language is None:
         return _FileOutcome([], scanned=False, code=code)
     plan: ScanPlan | None = _STATE["plan"]
-    view = None
     if plan is not None:
-        found, view = plan.select(data, language, display, gitignored, source=path)
-        if view is None:
-            return clean
+        found = plan.prefilter.found(data)
+        hit = not found.isdisjoint(plan.keywords)
     else:
         found = compiled.prefilter.found(data)
-        if not found:
+        hit = bool(found)
+    if not hit:
+        return _CLEAN_CODE if code else _CLEAN
+    return data, language, code, found
+
+
+def _scan_file(
+    path: Path, display: str, gitignored: bool, data: bytes, language: Language, code: bool, found: set[str]
+) -> _FileOutcome:
+    """The rest of a file with keywords: the rules that can match, decoding, matching, `fixable` (in the budget)."""
+    compiled: CompiledRules = _STATE["compiled"]
+    clean = _CLEAN_CODE if code else _CLEAN
+    plan: ScanPlan | None = _STATE["plan"]
+    view = None
+    if plan is not None:
+        found, view = plan.select(data, language, display, gitignored, source=path, found=found)
+        if view is None:
             return clean
     text = decode(data).text
     del data  # the bytes are not needed past here: one copy of a big file in memory, not two
