@@ -39,6 +39,9 @@ class ConfigReaders:
         self._languages = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
         self._suffixes = tuple(ruleset.scan.template_suffixes)
         self._any_case = frozenset(str(s) for s in raw.get("config_readers_any_case") or ())
+        # every spelling holds the key as written and asks no case-insensitive matching: then a text without the
+        # key's exact letters has no reading line, and the regex need not run over it
+        self._literal_key = all("{key}" in s and "(?i" not in s for s in self._spellings)
 
     @property
     def enabled(self) -> bool:
@@ -54,6 +57,8 @@ class ConfigReaders:
         if not self._spellings or key.lower() not in text.lower():
             return []
         pattern = _pattern(self._spellings, key, ignore_case)
+        if not ignore_case and self._literal_key and not pattern.flags & re.IGNORECASE and key not in text:
+            return []
         clean = without_notes(text)
         found: list[int] = []
         line, position = 1, 0  # matches come in order: count the newlines between them, not from the start each time
@@ -160,10 +165,15 @@ def unmark_read_keys(
         lower = text.lower()
         if any(w in lower for w in words) and (known_code or finder.is_code(display, text)):
             code.append((display, text))
+    read: dict[tuple[str, str, bool], list[int]] = {}  # two config files with the same key: one search per reader
     for (path, line), key in keys.items():
+        ignore_case = finder.ignore_case(path)
         for display, text in code:
+            lines = read.get((display, key, ignore_case))
+            if lines is None:
+                lines = read[(display, key, ignore_case)] = finder.lines(text, key, ignore_case)
             # a reading line the rewrite fixes goes with the key; any other reader keeps it
-            if any((display, n) not in fixable_lines for n in finder.lines(text, key, finder.ignore_case(path))):
+            if any((display, n) not in fixable_lines for n in lines):
                 for finding in candidates[(path, line)]:
                     finding.fixable = False
                 break

@@ -76,3 +76,21 @@ def test_bytes_test_never_rules_out_a_text_holding_the_word(tmp_path: Path) -> N
             assert _may_hold(str(path), needles), name
     assert _may_hold(str(tmp_path / "missing"), needles)  # unreadable: the caller's own read decides
     assert _ascii_needles({"clé"}) is None
+
+
+def test_reading_lines_skip_texts_without_the_key_as_written(ruleset) -> None:
+    """A text holding the key only in another letter case has no reading line (the spellings are case-sensitive);
+    the shortcut gives the regex's own answer, and steps aside for a case-insensitive format or spelling."""
+    from migrate.requests.configreaders import ConfigReaders, _pattern
+
+    finder = ConfigReaders(ruleset)
+    assert finder._literal_key  # the built-in spellings allow it
+    texts = ["x = config.authtoken\n", "x = config.authToken\n", "x = cfg['AUTHTOKEN']\ny = ENV['authToken']\n", ""]
+    for text in texts:
+        for ignore_case in (False, True):
+            pattern = _pattern(finder._spellings, "authToken", ignore_case)
+            expected = sorted({text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)})
+            assert finder.lines(text, "authToken", ignore_case) == expected, (text, ignore_case)
+    finder._spellings = ("(?i:config\\.{key})",)
+    finder._literal_key = all("{key}" in s and "(?i" not in s for s in finder._spellings)
+    assert not finder._literal_key and finder.lines("x = CONFIG.AUTHTOKEN\n", "authToken") == [1]
