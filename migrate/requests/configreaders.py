@@ -121,14 +121,17 @@ def unmark_read_keys(
     roots: list[Path],
     walker: Walker,
     ruleset: RuleSet,
-    files: Iterable[tuple[str, str, bool]] | None = None,
+    files: Iterable[tuple[str, str, bool, frozenset[str] | None]] | None = None,
+    vocabulary: Iterable[str] | None = None,
 ) -> None:
     """Scan's `fixable`, tree-wide: a config key finding is not fixable while code the rewrite leaves as it is
     reads that key (a reading line with no finding, or with one the rewrite does not fix), as the config-key pass
     decides. Only when such findings exist are files read again.
 
-    `files`: (path, display path, known to be code) of every file of the scan's own walk that may be code (the
-    scan knows the others are not), so no second walk is needed; None walks `roots` with `walker`."""
+    `files`: (path, display path, known to be code, hits) of every file of the scan's own walk that may be code
+    (the scan knows the others are not), so no second walk is needed; None walks `roots` with `walker`. `hits`:
+    the words of `vocabulary` (lower-case) the file's bytes hold in any letter case, when the scan knows them all
+    (None: not known). A file reads a key only if it holds the key, so every vocabulary word inside the key."""
     finder = ConfigReaders(ruleset)
     rules = {r.id: r for r in ruleset.rules}
     candidates: dict[tuple[str, int], list[Finding]] = {}
@@ -154,8 +157,11 @@ def unmark_read_keys(
     code = []
     if files is None:
         files = _walked(roots, walker)
+    inside = _inside(words, vocabulary)
     needles = _ascii_needles(words)
-    for path, display, known_code in files:
+    for path, display, known_code, hits in files:
+        if inside is not None and hits is not None and not any(need <= hits for need in inside):
+            continue  # no key can be in it: a word some key holds is not in its bytes
         if needles is not None and not _may_hold(path, needles):
             continue
         try:
@@ -179,12 +185,23 @@ def unmark_read_keys(
                 break
 
 
-def _walked(roots: list[Path], walker: Walker) -> Iterable[tuple[str, str, bool]]:
+def _walked(roots: list[Path], walker: Walker) -> Iterable[tuple[str, str, bool, frozenset[str] | None]]:
     for root in roots:
         if root.is_file():
-            yield str(root), root.as_posix(), False
+            yield str(root), root.as_posix(), False, None
         else:
-            yield from ((p, rel, False) for p, rel, _ in walker.files(root))
+            yield from ((p, rel, False, None) for p, rel, _ in walker.files(root))
+
+
+def _inside(words: set[str], vocabulary: Iterable[str] | None) -> list[frozenset[str]] | None:
+    """Per key, the ASCII vocabulary words it holds (a file holding the key in its lower-cased text holds each of
+    them in its bytes, in some letter case, barring the characters of `_ASCII_FROM_LOWER`, which the scan reports
+    as "not known"); None when some key holds none, so no file can be ruled out this way."""
+    if vocabulary is None:
+        return None
+    ascii_words = [v for v in vocabulary if v and v.isascii() and v == v.lower()]
+    inside = [frozenset(v for v in ascii_words if v in word) for word in words]
+    return inside if all(inside) else None
 
 
 # non-ASCII characters whose str.lower() holds an ASCII letter (U+0130 -> "i\u0307", U+212A KELVIN SIGN -> "k"), in

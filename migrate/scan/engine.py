@@ -133,10 +133,19 @@ class _FileOutcome:
     failure: FileFailure | None = None
     # is this a code file (what may read a config key, requests/configreaders.py)? None: not known (not read)
     code: bool | None = None
+    # the rule keywords in its bytes (any letter case): a key holding keywords the file lacks is not read there;
+    # None: not known (no literal plan, a UTF-16 file, or one of the characters whose lower() is ASCII)
+    hits: frozenset[str] | None = None
 
 
 _CLEAN = _FileOutcome([], code=False)
-_CLEAN_CODE = _FileOutcome([], code=True)
+_CLEAN_CODE = _FileOutcome([], code=True, hits=frozenset())
+
+
+def _clean(code: bool, hits: frozenset[str] | None) -> _FileOutcome:
+    if not code:
+        return _CLEAN
+    return _CLEAN_CODE if hits is not None and not hits else _FileOutcome([], code=True, hits=hits)
 
 # Per-process state: set in the parent before forking workers, so rules are compiled once per process.
 _STATE: dict[str, Any] = {}
@@ -200,7 +209,8 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
         return _FileOutcome([], scanned=False, error=failure.message, failure=failure)
 
 
-_Early = tuple[bytes, Language, bool, set[str]]  # the file's bytes, language, is it code, prefilter hits
+# the file's bytes, language, is it code, prefilter hits, rule keywords in it (None: not known)
+_Early = tuple[bytes, Language, bool, set[str], frozenset[str] | None]
 
 
 def _keyword_pass(path: Path) -> _FileOutcome | _Early:
@@ -216,30 +226,41 @@ def _keyword_pass(path: Path) -> _FileOutcome | _Early:
     code = _is_code(languages, path, data)
     if is_binary(data):
         return _FileOutcome([], scanned=False, code=code)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    transcoded = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if transcoded:
         # UTF-16 (with BOM): the byte-level prefilter looks for the keywords' ASCII bytes, so hand it UTF-8
         data = decode(data).text.encode("utf-8", errors="surrogateescape")
     language = languages.detect(path, data[:256]) or languages.languages.get("other")
     if language is None:
         return _FileOutcome([], scanned=False, code=code)
     plan: ScanPlan | None = _STATE["plan"]
+    hits: frozenset[str] | None = None
     if plan is not None:
         found = plan.prefilter.found(data)
         hit = not found.isdisjoint(plan.keywords)
+        if code and not transcoded and found.isdisjoint(plan.fold_sentinels):
+            hits = frozenset(found & plan.keywords)
     else:
         found = compiled.prefilter.found(data)
         hit = bool(found)
     if not hit:
-        return _CLEAN_CODE if code else _CLEAN
-    return data, language, code, found
+        return _clean(code, hits)
+    return data, language, code, found, hits
 
 
 def _scan_file(
-    path: Path, display: str, gitignored: bool, data: bytes, language: Language, code: bool, found: set[str]
+    path: Path,
+    display: str,
+    gitignored: bool,
+    data: bytes,
+    language: Language,
+    code: bool,
+    found: set[str],
+    hits: frozenset[str] | None,
 ) -> _FileOutcome:
     """The rest of a file with keywords: the rules that can match, decoding, matching, `fixable` (in the budget)."""
     compiled: CompiledRules = _STATE["compiled"]
-    clean = _CLEAN_CODE if code else _CLEAN
+    clean = _clean(code, hits)
     plan: ScanPlan | None = _STATE["plan"]
     view = None
     if plan is not None:
@@ -255,7 +276,7 @@ def _scan_file(
     if not result.findings and not result.suppressed:
         return clean
     outcome = _FileOutcome(
-        result.findings, result.suppressed, suppressed_findings=result.suppressed_findings, code=code
+        result.findings, result.suppressed, suppressed_findings=result.suppressed_findings, code=code, hits=hits
     )
     if result.findings and _STATE.get("mark_fixable"):
         # the findings stand on their own: a rewriter failure or stall costs only the `fixable` marks
@@ -564,7 +585,7 @@ def scan_paths(
     file_errors: list[dict[str, Any]] = []
     # the files that may read a config key, from this walk, so `unmark_read_keys` needs no walk of its own; with
     # only_files (--changed-since) the readers are sought in the whole tree, by that function's own walk
-    readers: list[tuple[str, str, bool]] | None = [] if options.mark_fixable and options.only_files is None else None
+    readers: list[tuple[str, str, bool, frozenset[str] | None]] | None = [] if options.mark_fixable and options.only_files is None else None
     for index, (path, display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
         if outcome.scanned:
             result.files_scanned += 1
@@ -580,7 +601,7 @@ def scan_paths(
         result.suppressed += outcome.suppressed
         result.suppressed_findings.extend(outcome.suppressed_findings)
         if readers is not None and outcome.code is not False:
-            readers.append((path, display, outcome.code is True))
+            readers.append((path, display, outcome.code is True, outcome.hits if outcome.code else None))
         if progress is not None:
             progress(index + 1)
     result.errors = walker.errors + file_errors
@@ -593,6 +614,7 @@ def scan_paths(
             Walker(skip_dirs=walker.skip_dirs, excludes=walker.excludes),
             ruleset,
             files=readers,
+            vocabulary=_STATE["plan"].keywords if _STATE.get("plan") is not None else None,
         )
     result.files_skipped += walker.skipped
     result.findings.sort(key=lambda f: f.sort_key)

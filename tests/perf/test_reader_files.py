@@ -27,6 +27,9 @@ VARIANTS = {
     "binary": ("blob.sh", b"\0\0" + READ.encode(), True),
     "utf-16": ("wide.sh", "\ufeff".encode("utf-16-le") + READ.encode("utf-16-le"), False),
     "kelvin sign": ("kelvin.sh", READ.replace("TOKEN", "TO\u212aEN").encode(), False),
+    # the key's words in its bytes only through a dotted capital I: the keyword hits cannot rule it out
+    "dotted capital i": ("dotted.sh", READ.replace("$ZOHO", "$Z\u0130OHO").encode(), False),
+    "upper case reader": ("upper.sh", READ.upper().encode(), True),
     "documentation": ("NOTES.md", READ.encode(), False),
 }
 
@@ -34,7 +37,7 @@ VARIANTS = {
 def _fixable(root: Path, own_walk: bool) -> list[tuple[str, int, str]]:
     original = engine.unmark_read_keys
     if own_walk:
-        engine.unmark_read_keys = lambda f, r, w, rs, files=None: original(f, r, w, rs)  # type: ignore[assignment]
+        engine.unmark_read_keys = lambda f, r, w, rs, **_: original(f, r, w, rs)  # type: ignore[assignment]
     try:
         from migrate.ruleset import load_ruleset
 
@@ -44,8 +47,13 @@ def _fixable(root: Path, own_walk: bool) -> list[tuple[str, int, str]]:
     return [(f.path, f.line, f.rule_id) for f in result.findings if f.fixable]
 
 
+@pytest.mark.parametrize("plan", [True, False], ids=["keyword hits", "no literal plan"])
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_readers_from_the_scan_walk_decide_as_a_second_walk(tmp_path: Path, variant: str) -> None:
+def test_readers_from_the_scan_walk_decide_as_a_second_walk(
+    tmp_path: Path, variant: str, plan: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the literal plan (and with it each file's keyword hits) is built from 64 files on; this tree is smaller
+    monkeypatch.setattr(engine, "PLAN_THRESHOLD", 1 if plan else 10**6)
     root = tmp_path / "project"
     shutil.copytree(PROJECT, root)
     name, data, keeps = VARIANTS[variant]
