@@ -128,10 +128,12 @@ def unmark_read_keys(
     reads that key (a reading line with no finding, or with one the rewrite does not fix), as the config-key pass
     decides. Only when such findings exist are files read again.
 
-    `files`: (path, display path, known to be code, hits) of every file of the scan's own walk that may be code
-    (the scan knows the others are not), so no second walk is needed; None walks `roots` with `walker`. `hits`:
-    the words of `vocabulary` (lower-case) the file's bytes hold in any letter case, when the scan knows them all
-    (None: not known). A file reads a key only if it holds the key, so every vocabulary word inside the key."""
+    `files`: (path, display path, known to be code, hits) of the files of the scan's own walk that may be code (the
+    scan knows the others are not), so no second walk is needed; None walks `roots` with `walker`. `hits`: the
+    words of `vocabulary` (lower-case) the file's bytes hold in any letter case, when the scan knows them all (None:
+    not known). A file reads a key only if it holds the key, so every vocabulary word inside the key. With a
+    `vocabulary`, `files` may leave out the files holding none of its words: should some key hold no vocabulary
+    word, the tree is walked instead."""
     finder = ConfigReaders(ruleset)
     rules = {r.id: r for r in ruleset.rules}
     candidates: dict[tuple[str, int], list[Finding]] = {}
@@ -155,9 +157,9 @@ def unmark_read_keys(
     words = {k.lower() for k in keys.values()}
     fixable_lines = {(f.path, f.line) for f in findings if f.fixable}
     code = []
-    if files is None:
-        files = _walked(roots, walker)
     inside = _inside(words, vocabulary)
+    if files is None or (inside is None and vocabulary is not None):
+        files = _walked(roots, walker)
     needles = _ascii_needles(words)
     for path, display, known_code, hits in files:
         if inside is not None and hits is not None and not any(need <= hits for need in inside):

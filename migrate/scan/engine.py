@@ -583,9 +583,13 @@ def scan_paths(
     result = ScanResult(roots=[p.as_posix() for p in paths])
     work = _entries(paths, options, walker, fast)
     file_errors: list[dict[str, Any]] = []
-    # the files that may read a config key, from this walk, so `unmark_read_keys` needs no walk of its own; with
-    # only_files (--changed-since) the readers are sought in the whole tree, by that function's own walk
-    readers: list[tuple[str, str, bool, frozenset[str] | None]] | None = [] if options.mark_fixable and options.only_files is None else None
+    # the files that may read a config key, from this walk, so `unmark_read_keys` needs no walk of its own: code
+    # files (or not known to be other) except those holding no rule keyword at all, which can read a key only if
+    # the key holds no keyword (then that function walks the tree itself); with only_files (--changed-since) the
+    # readers are sought in the whole tree, by its own walk
+    readers: list[tuple[str, str, bool, frozenset[str] | None]] | None = None
+    if options.mark_fixable and options.only_files is None:
+        readers = []
     for index, (path, display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
         if outcome.scanned:
             result.files_scanned += 1
@@ -600,14 +604,14 @@ def scan_paths(
             result.findings.extend(outcome.findings)
         result.suppressed += outcome.suppressed
         result.suppressed_findings.extend(outcome.suppressed_findings)
-        if readers is not None and outcome.code is not False:
+        if readers is not None and outcome.code is not False and outcome.hits != frozenset():
             readers.append((path, display, outcome.code is True, outcome.hits if outcome.code else None))
         if progress is not None:
             progress(index + 1)
     result.errors = walker.errors + file_errors
     if options.mark_fixable and result.findings:
         # a config key read by code the rewrite leaves is not fixable: decided over the tree, as the rewriter does
-        # (a second walk of its own: the errors of the first are already taken)
+        # (should it walk the tree, with a walker of its own: the errors of this walk are already taken)
         unmark_read_keys(
             result.findings,
             paths,

@@ -102,3 +102,27 @@ def test_reading_lines_skip_texts_without_the_key_as_written(ruleset) -> None:
     finder._spellings = ("(?i:config\\.{key})",)
     finder._literal_key = all("{key}" in s and "(?i" not in s for s in finder._spellings)
     assert not finder._literal_key and finder.lines("x = CONFIG.AUTHTOKEN\n", "authToken") == [1]
+
+
+def test_a_key_holding_no_keyword_walks_the_tree(tmp_path: Path) -> None:
+    """The scan leaves out the files holding no rule keyword; a key with none of them in it cannot use that, and
+    the check walks the tree as before (simulated: a vocabulary no key holds, every file left out)."""
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    (root / "bin").mkdir()
+    (root / "bin" / "sync").write_bytes(b"#!/bin/sh\n" + READ.encode())
+    original = engine.unmark_read_keys
+
+    def unknown_words(f, r, w, rs, **_):  # noqa: ANN001, ANN202
+        return original(f, r, w, rs, files=[], vocabulary=frozenset({"no-key-holds-this"}))
+
+    engine.unmark_read_keys = unknown_words  # type: ignore[assignment]
+    try:
+        from migrate.ruleset import load_ruleset
+
+        result = engine.scan_paths([root], load_ruleset(), engine.ScanOptions(jobs=1))
+    finally:
+        engine.unmark_read_keys = original
+    fixable = [(f.path, f.line, f.rule_id) for f in result.findings if f.fixable]
+    assert fixable == _fixable(root, own_walk=True)
+    assert not any(path == ".env.example" for path, _, _ in fixable)  # the shell reader was found by the walk
