@@ -375,26 +375,38 @@ def profile(size_mb: int) -> list[str]:
     return ["```", *kept, "```"]
 
 
-def legacy_tree(times: int) -> list[str]:
-    """ripgrep vs `scan` (default jobs) vs `scan -j 1` on tree-legacy-<N>mb, alternating, one warm-up each."""
+def legacy_tree(times: int, baseline: Path | None = None) -> list[str]:
+    """ripgrep vs `scan` (default jobs) vs `scan -j 1` on tree-legacy-<N>mb, alternating, one warm-up each; with
+    `baseline` (another checkout of the project, e.g. `git worktree add /tmp/old <commit>`), its scan too, run
+    by this venv's Python with that checkout first on the path: before and after side by side in one run."""
     size_mb = load_config()["legacy"]["size_mb"]
     path = CORPUS / f"tree-legacy-{size_mb}mb"
     if not (path / ".git").is_dir():
         raise SystemExit(f"run bench/build_corpus.py --legacy first: {path} is missing")
     manifest = json.loads((CORPUS / f"tree-legacy-{size_mb}mb.json").read_text(encoding="utf-8"))
     files, size = manifest["real_files"], manifest["real_bytes"]
+    compile_bytecode()
     commands = {
         "rg -n -i (the prefilter's keywords)": rg_command(path),
         f"zoho-migrate scan (default: {os.cpu_count()} jobs)": scan_command(path),
         "zoho-migrate scan -j 1": [*scan_command(path), "-j", "1"],
     }
+    envs: dict[str, dict[str, str] | None] = dict.fromkeys(commands)
+    if baseline is not None:
+        compile_bytecode(baseline)
+        old = [sys.executable, "-P", "-c", "import sys; from migrate.cli import main; sys.argv[0] = 'zoho-migrate'; "
+               "sys.exit(main())", *scan_command(path)[1:]]  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(baseline)}
+        commands[f"baseline scan (default jobs; {baseline.name})"] = old
+        commands[f"baseline scan -j 1 ({baseline.name})"] = [*old, "-j", "1"]
+        envs.update(dict.fromkeys(list(commands)[-2:], env))
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
     start_load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    for command in commands.values():  # warm-up: page cache, .pyc files
-        measure(command, pipe=True)
+    for name, command in commands.items():  # warm-up: page cache, .pyc files
+        measure(command, pipe=True, env=envs[name])
     for index in range(times):
         for name, command in commands.items():
-            runs[name].append(measure(command, pipe=True))
+            runs[name].append(measure(command, pipe=True, env=envs[name]))
             log(f"{name} run {index + 1}/{times}: {runs[name][-1]['wall']:.2f}s")
     end_load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     rg_median = statistics.median(r["wall"] for r in next(iter(runs.values())))
@@ -417,6 +429,12 @@ def legacy_tree(times: int) -> list[str]:
             f"{output} | {median / rg_median:.1f}x |"
         )
     return lines
+
+
+def compile_bytecode(checkout: Path = REPO) -> None:
+    """Byte-compile the project as `pip install` does: with PYTHONDONTWRITEBYTECODE set (as in some sandboxes) and an
+    editable install, every run would otherwise compile all of migrate/ again (~0.04 s of CPU per run here)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "migrate")], check=True)
 
 
 def machine() -> list[str]:
@@ -449,10 +467,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], help="sections to leave out: compare curve changed rewrite profile verify")
     parser.add_argument("--legacy", action="store_true", help="only the legacy-tree table (rg vs scan, issue 12)")
     parser.add_argument("--times", type=int, default=5, help="alternating runs per command for --legacy")
+    parser.add_argument("--baseline", type=Path, help="--legacy: also time the scan of this other checkout")
     args = parser.parse_args(argv)
     if args.legacy:
         ensure_tools(semgrep=False)
-        print("\n".join(["## Legacy tree: ripgrep vs scan", "", *machine(), "", *legacy_tree(args.times)]))
+        table = legacy_tree(args.times, args.baseline.resolve() if args.baseline else None)
+        print("\n".join(["## Legacy tree: ripgrep vs scan", "", *machine(), "", *table]))
         return 0
     ensure_tools()
     config = load_config()

@@ -40,12 +40,27 @@ def _query(spec: str, source: str) -> Query:
 
 
 _ERRORS: OrderedDict[tuple[str, int, bytes], bool] = OrderedDict()
+# texts whose parse ran over its budget: the next caller on the same bytes (the scan's comment map, then its
+# `fixable` decision) gets None at once instead of spending the budget again on the same error recovery
+_GAVE_UP: OrderedDict[tuple[str, int, bytes], None] = OrderedDict()
 
 
-def _remember(spec: str, data: bytes, error: bool) -> None:
-    _ERRORS[(spec, len(data), hashlib.blake2b(data, digest_size=16).digest())] = error
+def _key(spec: str, data: bytes) -> tuple[str, int, bytes]:
+    return (spec, len(data), hashlib.blake2b(data, digest_size=16).digest())
+
+
+def _remember(key: tuple[str, int, bytes], error: bool) -> None:
+    _ERRORS[key] = error
     while len(_ERRORS) > ERROR_MEMO_SIZE:
         _ERRORS.popitem(last=False)
+
+
+def forget() -> None:
+    """Drop the kept tree and the remembered answers (bench/growth.py: a repeated run on the same text must cost
+    what a fresh process pays, not reuse the previous run's parse)."""
+    _LAST.clear()
+    _ERRORS.clear()
+    _GAVE_UP.clear()
 
 
 def budget(size: int) -> float:
@@ -73,6 +88,9 @@ def parse(spec: str, data: bytes) -> Tree | None:
 
 
 def _parse(spec: str, data: bytes) -> Tree | None:
+    key = _key(spec, data)
+    if key in _GAVE_UP:
+        return None
     deadline = time.perf_counter() + budget(len(data))
 
     def read(offset: int, _point: object) -> bytes:
@@ -85,14 +103,17 @@ def _parse(spec: str, data: bytes) -> Tree | None:
         tree: Tree | None = Parser(grammar(spec)).parse(read, progress_callback=over_budget)
     except ValueError:  # "Parsing failed": the progress callback stopped it
         tree = None
-    _remember(spec, data, tree is None or tree.root_node.has_error)
+        _GAVE_UP[key] = None
+        while len(_GAVE_UP) > ERROR_MEMO_SIZE:
+            _GAVE_UP.popitem(last=False)
+    _remember(key, tree is None or tree.root_node.has_error)
     return tree
 
 
 def has_error(spec: str, text: str) -> bool:
     """True when the text does not parse cleanly (ERROR or MISSING nodes), or could not be parsed in its budget."""
     data = text.encode("utf-8", errors="surrogateescape")
-    known = _ERRORS.get((spec, len(data), hashlib.blake2b(data, digest_size=16).digest()))
+    known = _ERRORS.get(_key(spec, data))
     if known is not None:
         return known
     tree = parse(spec, data)

@@ -14,6 +14,7 @@ Lexical on purpose, like the reference index: a false reader costs a manual step
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path, PurePath
@@ -22,6 +23,8 @@ from migrate.requests.definitions import without_notes
 from migrate.ruleset import RuleSet
 from migrate.scan.finding import Finding
 from migrate.scan.languages import LanguageIndex
+from migrate.scan.prefilter import Prefilter
+from migrate.scan.textfile import SkipFile, read_bytes
 from migrate.scan.walk import Walker
 
 HEAD = 256  # bytes of a file's start the language detection looks at (shebangs)
@@ -36,6 +39,9 @@ class ConfigReaders:
         self._languages = LanguageIndex(ruleset.languages, ruleset.scan.template_suffixes)
         self._suffixes = tuple(ruleset.scan.template_suffixes)
         self._any_case = frozenset(str(s) for s in raw.get("config_readers_any_case") or ())
+        # every spelling holds the key as written and asks no case-insensitive matching: then a text without the
+        # key's exact letters has no reading line, and the regex need not run over it
+        self._literal_key = all("{key}" in s and "(?i" not in s for s in self._spellings)
 
     @property
     def enabled(self) -> bool:
@@ -51,8 +57,17 @@ class ConfigReaders:
         if not self._spellings or key.lower() not in text.lower():
             return []
         pattern = _pattern(self._spellings, key, ignore_case)
+        if not ignore_case and self._literal_key and not pattern.flags & re.IGNORECASE and key not in text:
+            return []
         clean = without_notes(text)
-        return sorted({clean.count("\n", 0, m.start()) + 1 for m in pattern.finditer(clean)})
+        found: list[int] = []
+        line, position = 1, 0  # matches come in order: count the newlines between them, not from the start each time
+        for m in pattern.finditer(clean):
+            line += clean.count("\n", position, m.start())
+            position = m.start()
+            if not found or found[-1] != line:
+                found.append(line)
+        return found
 
     def ignore_case(self, config_path: str) -> bool:
         """Keys of this config format are read in any letter case (INI: configparser lowercases them); environment
@@ -101,10 +116,24 @@ KEY_LINE = re.compile(r"^[ \t]*(?:export\s+)?[\"']?(?P<key>[\w.-]+)[\"']?[ \t]*[
 KEY_ACTIONS = ("config-key", "remove-secret")
 
 
-def unmark_read_keys(findings: list[Finding], roots: list[Path], walker: Walker, ruleset: RuleSet) -> None:
+def unmark_read_keys(
+    findings: list[Finding],
+    roots: list[Path],
+    walker: Walker,
+    ruleset: RuleSet,
+    files: Iterable[tuple[str, str, bool, frozenset[str] | None]] | None = None,
+    vocabulary: Iterable[str] | None = None,
+) -> None:
     """Scan's `fixable`, tree-wide: a config key finding is not fixable while code the rewrite leaves as it is
     reads that key (a reading line with no finding, or with one the rewrite does not fix), as the config-key pass
-    decides. Only when such findings exist is the tree read again."""
+    decides. Only when such findings exist are files read again.
+
+    `files`: (path, display path, known to be code, hits) of the files of the scan's own walk that may be code (the
+    scan knows the others are not), so no second walk is needed; None walks `roots` with `walker`. `hits`: the
+    words of `vocabulary` (lower-case) the file's bytes hold in any letter case, when the scan knows them all (None:
+    not known). A file reads a key only if it holds the key, so every vocabulary word inside the key. With a
+    `vocabulary`, `files` may leave out the files holding none of its words: should some key hold no vocabulary
+    word, the tree is walked instead."""
     finder = ConfigReaders(ruleset)
     rules = {r.id: r for r in ruleset.rules}
     candidates: dict[tuple[str, int], list[Finding]] = {}
@@ -128,23 +157,78 @@ def unmark_read_keys(findings: list[Finding], roots: list[Path], walker: Walker,
     words = {k.lower() for k in keys.values()}
     fixable_lines = {(f.path, f.line) for f in findings if f.fixable}
     code = []
-    for root in roots:
-        entries = [(root, root.as_posix())] if root.is_file() else ((Path(p), rel) for p, rel, _ in walker.files(root))
-        for path, display in entries:
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            lower = text.lower()
-            if any(w in lower for w in words) and finder.is_code(display, text):
-                code.append((display, text))
+    inside = _inside(words, vocabulary)
+    if files is None or (inside is None and vocabulary is not None):
+        files = _walked(roots, walker)
+    needles = _ascii_needles(words)
+    for path, display, known_code, hits in files:
+        if inside is not None and hits is not None and not any(need <= hits for need in inside):
+            continue  # no key can be in it: a word some key holds is not in its bytes
+        if needles is not None and not _may_hold(path, needles):
+            continue
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        lower = text.lower()
+        if any(w in lower for w in words) and (known_code or finder.is_code(display, text)):
+            code.append((display, text))
+    read: dict[tuple[str, str, bool], list[int]] = {}  # two config files with the same key: one search per reader
     for (path, line), key in keys.items():
+        ignore_case = finder.ignore_case(path)
         for display, text in code:
+            lines = read.get((display, key, ignore_case))
+            if lines is None:
+                lines = read[(display, key, ignore_case)] = finder.lines(text, key, ignore_case)
             # a reading line the rewrite fixes goes with the key; any other reader keeps it
-            if any((display, n) not in fixable_lines for n in finder.lines(text, key, finder.ignore_case(path))):
+            if any((display, n) not in fixable_lines for n in lines):
                 for finding in candidates[(path, line)]:
                     finding.fixable = False
                 break
+
+
+def _walked(roots: list[Path], walker: Walker) -> Iterable[tuple[str, str, bool, frozenset[str] | None]]:
+    for root in roots:
+        if root.is_file():
+            yield str(root), root.as_posix(), False, None
+        else:
+            yield from ((p, rel, False, None) for p, rel, _ in walker.files(root))
+
+
+def _inside(words: set[str], vocabulary: Iterable[str] | None) -> list[frozenset[str]] | None:
+    """Per key, the ASCII vocabulary words it holds (a file holding the key in its lower-cased text holds each of
+    them in its bytes, in some letter case, barring the characters of `_ASCII_FROM_LOWER`, which the scan reports
+    as "not known"); None when some key holds none, so no file can be ruled out this way."""
+    if vocabulary is None:
+        return None
+    ascii_words = [v for v in vocabulary if v and v.isascii() and v == v.lower()]
+    inside = [frozenset(v for v in ascii_words if v in word) for word in words]
+    return inside if all(inside) else None
+
+
+# non-ASCII characters whose str.lower() holds an ASCII letter (U+0130 -> "i\u0307", U+212A KELVIN SIGN -> "k"), in
+# UTF-8: a file holding one may contain a key in its lower-cased text without holding it in its lower-cased bytes
+_ASCII_FROM_LOWER = (b"\xc4\xb0", b"\xe2\x84\xaa")
+
+
+def _ascii_needles(words: set[str]) -> Prefilter | None:
+    """The scan's multi-literal matcher for the words (ASCII case-insensitive) and the two characters above, when
+    every word is ASCII (then a bytes test rules files out exactly); else None."""
+    if not all(w.isascii() for w in words):
+        return None
+    return Prefilter(words, sentinels=_ASCII_FROM_LOWER)
+
+
+def _may_hold(path: str, needles: Prefilter) -> bool:
+    """Could this file's lower-cased text (UTF-8, errors replaced, universal newlines) hold one of the ASCII words?
+    Decided on the raw bytes without decoding: an ASCII byte is its own character in UTF-8 and no word holds a
+    line break, so a word in the text is one in the bytes, except through the two characters above. Unreadable
+    files answer True (the caller's own read reports them as before)."""
+    try:
+        data = read_bytes(path, sys.maxsize)
+    except SkipFile:
+        return True
+    return bool(needles.found(data))
 
 
 def _source(roots: list[Path], display: str) -> str | None:

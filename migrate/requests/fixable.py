@@ -8,6 +8,8 @@ starts on its line. Definitions, secrets and config keys outside any request fol
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from itertools import accumulate
 
 from migrate.requests.build import ZOHO_URL, plan_requests
 from migrate.requests.definitions import kept_reason, read_in
@@ -40,6 +42,7 @@ def fixable_fingerprints(
     fixable = set()
     header_lines = {f.line for f in findings if f.category == "auth-header"}
     structure = _LazyStructure(text, language, fix)
+    definitions = _Definitions(fix, lines)
     for finding in findings:
         rule = rules.get(finding.rule_id)
         if rule is None or not plan.fixable(finding):
@@ -52,9 +55,9 @@ def fixable_fingerprints(
             continue
         if finding.fingerprint in plan.holders and finding.line not in header_lines and not (
             finding.fingerprint in plan.soft_of and _definition(fix, lines, finding.line)
-        ) and not _unread_deleted(text, structure, fix, lines, finding):
+        ) and not _unread_deleted(text, structure, fix, definitions, finding):
             continue  # a parameter, struct field or unused variable holding the token: left to a person
-        if rule.fix and rule.fix.get("action") == "remove-secret" and _definition_kept(text, structure, fix, lines, finding):
+        if rule.fix and rule.fix.get("action") == "remove-secret" and _definition_kept(text, structure, fix, definitions, finding):
             continue  # a class member or a definition nothing read: the definitions pass leaves it (manual step)
         if rule.fix and rule.fix.get("action"):
             fixable.add(finding.fingerprint)
@@ -127,36 +130,57 @@ class _LazyStructure:
 DEFINITION_REACH = 30  # lines above a secret to look for the assignment holding it (a multi-line dict)
 
 
-def _definition_at(fix, lines: list[str], finding: Finding) -> tuple[int, int, str] | None:  # noqa: ANN001
-    """(start, end, name) of the assignment holding the finding (its line, or one above it with a bracket still
+class _Definitions:
+    """The assignment holding a finding's line, found once per line, with offsets from one line-start index (a
+    sum of line lengths per finding was quadratic in a long file)."""
+
+    def __init__(self, fix, lines: list[str]) -> None:  # noqa: ANN001 - Idioms
+        self.fix = fix
+        self.lines = lines
+        self._starts: list[int] | None = None
+        self._found: dict[int, tuple[int, int, str] | None] = {}
+
+    def start_of(self, line: int) -> int:
+        """Offset of 1-based `line` in the text the lines were split from (its length for the line past the end)."""
+        if self._starts is None:
+            self._starts = list(accumulate((len(x) + 1 for x in self.lines), initial=0))
+        return self._starts[line - 1]
+
+    def at(self, finding: Finding) -> tuple[int, int, str] | None:
+        if finding.line not in self._found:
+            self._found[finding.line] = _definition_at(self.fix, self.lines, finding.line, self.start_of)
+        return self._found[finding.line]
+
+
+def _definition_at(fix, lines: list[str], at: int, start_of: Callable[[int], int]) -> tuple[int, int, str] | None:  # noqa: ANN001
+    """(start, end, name) of the assignment holding line `at` (that line, or one above it with a bracket still
     open: a multi-line dict), else None."""
     if fix.assignment is None:
         return None
     depth = 0
-    for line in range(finding.line, max(finding.line - DEFINITION_REACH, 0), -1):
+    for line in range(at, max(at - DEFINITION_REACH, 0), -1):
         line_text = lines[line - 1]
-        if line != finding.line:
+        if line != at:
             depth += sum(line_text.count(c) for c in "([{") - sum(line_text.count(c) for c in ")]}")
         m = fix.assignment.match(line_text)
-        if m is not None and (line == finding.line or depth > 0):
-            start = sum(len(x) + 1 for x in lines[: line - 1]) + m.start()
-            return start, sum(len(x) + 1 for x in lines[: finding.line]), m.group("name")
+        if m is not None and (line == at or depth > 0):
+            return start_of(line) + m.start(), start_of(at + 1), m.group("name")
     return None
 
 
-def _definition_kept(text: str, structure: _LazyStructure, fix, lines: list[str], finding: Finding) -> bool:  # noqa: ANN001
+def _definition_kept(text: str, structure: _LazyStructure, fix, definitions: _Definitions, finding: Finding) -> bool:  # noqa: ANN001
     """Will the definitions pass keep the definition holding this secret (`definitions.kept_reason`)?"""
-    found = _definition_at(fix, lines, finding)
+    found = definitions.at(finding)
     if found is None:
         return False
     start, end, name = found
     return kept_reason(structure.get(), text, start, end, name, bool(fix.raw.get("file_scope"))) is not None
 
 
-def _unread_deleted(text: str, structure: _LazyStructure, fix, lines: list[str], finding: Finding) -> bool:  # noqa: ANN001
+def _unread_deleted(text: str, structure: _LazyStructure, fix, definitions: _Definitions, finding: Finding) -> bool:  # noqa: ANN001
     """A variable holding the token that nothing reads and nothing beyond the file can (a function's local, a
     Deluge script's variable, a plain private field): the definitions pass deletes it."""
-    found = _definition_at(fix, lines, finding) if _definition(fix, lines, finding.line) else None
+    found = definitions.at(finding) if _definition(fix, definitions.lines, finding.line) else None
     if found is None:
         return False
     start, end, name = found

@@ -34,6 +34,14 @@ _PY2_MODULES = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?P<module>urllib2|httpl
 def parses(language: Language, text: str, filename: str = "") -> bool | None:
     """True/False when the language has a checker, None when nothing can tell."""
     if language.name == "python":
+        # compile() runs the same parser and then checks more, so what compiles parses; and it never builds the
+        # Python-object tree ast.parse returns (about 100 MB for an 860 kB file: the rewrite's peak memory in
+        # bench/growth.py's py-mixed shape). Only a text that does not compile pays for ast.parse's exact answer.
+        try:
+            if parses_python(text):
+                return True
+        except Exception:  # noqa: BLE001, S110 - e.g. RecursionError in the compiler: ast.parse decides
+            pass
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

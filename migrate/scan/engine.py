@@ -61,10 +61,13 @@ from migrate.scan.walk import Walker
 PARALLEL_THRESHOLD = 64
 # below this many files the literal plan (~50 ms to build) costs more than it saves, e.g. for --changed-since
 PLAN_THRESHOLD = 64
-BATCH_SIZE = 16
+# files per batch: each batch is one message each way between the parent and a worker (16 cost the parent 20 %
+# more CPU than 64 on the legacy benchmark tree, 6,664 files)
+BATCH_SIZE = 64
 # batches queued per worker: enough that one slow file (a 3 MB minified bundle) does not leave the other workers
-# idle while the results wait for it in order; few enough (paths and small outcomes) to keep memory flat
-IN_FLIGHT_PER_WORKER = 32
+# idle while the results wait for it in order (512 files per worker); few enough (paths and small outcomes) to
+# keep memory flat
+IN_FLIGHT_PER_WORKER = 8
 # the watchdog kills a worker still on one file this long after its budget ran out (the budget's own signal had
 # its chance: the file is stuck in native code), and looks this often while the scan waits for results
 WATCHDOG_GRACE = 1.0
@@ -131,9 +134,21 @@ class _FileOutcome:
     error: str | None = None
     suppressed_findings: list[Finding] = field(default_factory=list)
     failure: FileFailure | None = None
+    # is this a code file (what may read a config key, requests/configreaders.py)? None: not known (not read)
+    code: bool | None = None
+    # the rule keywords in its bytes (any letter case): a key holding keywords the file lacks is not read there;
+    # None: not known (no literal plan, a UTF-16 file, or one of the characters whose lower() is ASCII)
+    hits: frozenset[str] | None = None
 
 
-_CLEAN = _FileOutcome([])
+_CLEAN = _FileOutcome([], code=False)
+_CLEAN_CODE = _FileOutcome([], code=True, hits=frozenset())
+
+
+def _clean(code: bool, hits: frozenset[str] | None) -> _FileOutcome:
+    if not code:
+        return _CLEAN
+    return _CLEAN_CODE if hits is not None and not hits else _FileOutcome([], code=True, hits=hits)
 
 # Per-process state: set in the parent before forking workers, so rules are compiled once per process.
 _STATE: dict[str, Any] = {}
@@ -185,8 +200,11 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
     exception, and a file over its time budget a "too complex" note (the fault boundary of issue 12)."""
     budget: float | None = _STATE.get("budget")
     try:
+        early = _keyword_pass(path)
+        if isinstance(early, _FileOutcome):
+            return early  # most files: no keyword, decided without arming the budget's timer (two system calls)
         with file_budget(budget):
-            return _scan_file(path, display, gitignored)
+            return _scan_file(path, display, gitignored, *early)
     except FileBudgetExceeded:
         return _FileOutcome([], scanned=False, error=budget_note(budget or 0))
     except Exception as error:
@@ -194,7 +212,14 @@ def scan_file(path: Path, display: str, gitignored: bool = False) -> _FileOutcom
         return _FileOutcome([], scanned=False, error=failure.message, failure=failure)
 
 
-def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
+# the file's bytes, language, is it code, prefilter hits, rule keywords in it (None: not known)
+_Early = tuple[bytes, Language, bool, set[str], frozenset[str] | None]
+
+
+def _keyword_pass(path: Path) -> _FileOutcome | _Early:
+    """Read, detect and run the keyword pass: the outcome when that decides the file, else what the rest needs.
+
+    Outside the per-file budget: every step is one linear pass over at most `max_file_size` bytes."""
     compiled: CompiledRules = _STATE["compiled"]
     languages: LanguageIndex = _STATE["languages"]
     try:
@@ -202,23 +227,53 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
     except SkipFile as skip:
         return _FileOutcome([], scanned=False, error=str(skip))
     if is_binary(data):
-        return _FileOutcome([], scanned=False)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return _FileOutcome([], scanned=False, code=_is_code(languages, path, data))
+    transcoded = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    # without a shebang or a UTF-16 head, the language detected below says it (both go by the file name then)
+    code = _is_code(languages, path, data) if transcoded or data.startswith(b"#!") else None
+    if transcoded:
         # UTF-16 (with BOM): the byte-level prefilter looks for the keywords' ASCII bytes, so hand it UTF-8
         data = decode(data).text.encode("utf-8", errors="surrogateescape")
-    language = languages.detect(path, data[:256]) or languages.languages.get("other")
+    detected = languages.detect(path, data[:256])
+    if code is None:
+        code = detected is not None and detected.kind == "code"
+    language = detected or languages.languages.get("other")
     if language is None:
-        return _FileOutcome([], scanned=False)
+        return _FileOutcome([], scanned=False, code=code)
+    plan: ScanPlan | None = _STATE["plan"]
+    hits: frozenset[str] | None = None
+    if plan is not None:
+        found = plan.prefilter.found(data)
+        hit = not found.isdisjoint(plan.keywords)
+        if code and not transcoded and found.isdisjoint(plan.fold_sentinels):
+            hits = frozenset(found & plan.keywords)
+    else:
+        found = compiled.prefilter.found(data)
+        hit = bool(found)
+    if not hit:
+        return _clean(code, hits)
+    return data, language, code, found, hits
+
+
+def _scan_file(
+    path: Path,
+    display: str,
+    gitignored: bool,
+    data: bytes,
+    language: Language,
+    code: bool,
+    found: set[str],
+    hits: frozenset[str] | None,
+) -> _FileOutcome:
+    """The rest of a file with keywords: the rules that can match, decoding, matching, `fixable` (in the budget)."""
+    compiled: CompiledRules = _STATE["compiled"]
+    clean = _clean(code, hits)
     plan: ScanPlan | None = _STATE["plan"]
     view = None
     if plan is not None:
-        found, view = plan.select(data, language, display, gitignored, source=path)
+        found, view = plan.select(data, language, display, gitignored, source=path, found=found)
         if view is None:
-            return _CLEAN
-    else:
-        found = compiled.prefilter.found(data)
-        if not found:
-            return _CLEAN
+            return clean
     text = decode(data).text
     del data  # the bytes are not needed past here: one copy of a big file in memory, not two
     matcher = FileMatcher(compiled, text, language, display, found, gitignored, source=path)
@@ -226,8 +281,10 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
         matcher.ruleset = view
     result = matcher.run()
     if not result.findings and not result.suppressed:
-        return _CLEAN
-    outcome = _FileOutcome(result.findings, result.suppressed, suppressed_findings=result.suppressed_findings)
+        return clean
+    outcome = _FileOutcome(
+        result.findings, result.suppressed, suppressed_findings=result.suppressed_findings, code=code, hits=hits
+    )
     if result.findings and _STATE.get("mark_fixable"):
         # the findings stand on their own: a rewriter failure or stall costs only the `fixable` marks
         try:
@@ -238,6 +295,17 @@ def _scan_file(path: Path, display: str, gitignored: bool) -> _FileOutcome:
             outcome.failure = failure_from(display, error)
             outcome.error = outcome.failure.message
     return outcome
+
+
+def _is_code(languages: LanguageIndex, path: Path, data: bytes) -> bool:
+    """`ConfigReaders.is_code` of this file as `unmark_read_keys` would read it (UTF-8 text with replacement
+    characters, universal newlines): its language by name, and by the text's first 256 characters for a shebang."""
+    head = b""
+    if data.startswith(b"#!"):
+        # 256 characters take at most 1,024 bytes, so this prefix decodes to the same first 256 as the whole file
+        head = data[:2048].decode("utf-8", "replace")[:256].encode("utf-8", "replace")
+    language = languages.detect(path, head)
+    return language is not None and language.kind == "code"
 
 
 def _mark_fixable(display: str, text: str, language: Language, findings: list[Finding], ruleset: RuleSet) -> None:
@@ -291,14 +359,14 @@ def _batches(work: Iterator[_Work], size: int) -> Iterator[list[_Work]]:
         yield batch
 
 
-def _outcomes(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutcome]]:
-    """(display path, outcome) in listing order; in worker processes when the tree is big enough."""
+def _outcomes(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, str, _FileOutcome]]:
+    """(path, display path, outcome) in listing order; in worker processes when the tree is big enough."""
     head = list(islice(work, PARALLEL_THRESHOLD))
     if len(head) >= min(PLAN_THRESHOLD, PARALLEL_THRESHOLD):
         _ensure_plan()
     if jobs <= 1 or len(head) < PARALLEL_THRESHOLD:
         for path, display, ignored in chain(head, work):
-            yield display, scan_file(Path(path), display, ignored)
+            yield path, display, scan_file(Path(path), display, ignored)
         return
     yield from _parallel(chain(head, work), jobs)
 
@@ -482,7 +550,7 @@ class _Pool:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _parallel(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutcome]]:
+def _parallel(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, str, _FileOutcome]]:
     """Batches in worker processes, a bounded number in flight, outcomes in listing order."""
     pool = _Pool(jobs, _STATE.get("budget"))
     pending: deque[_Batch] = deque()
@@ -493,12 +561,16 @@ def _parallel(work: Iterator[_Work], jobs: int) -> Iterator[tuple[str, _FileOutc
             pending.append(batch)
             while len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
                 done = pending.popleft()
-                yield from zip((d for _, d, _ in done.work), pool.result(done, pending), strict=True)
+                yield from _zipped(done.work, pool.result(done, pending))
         while pending:
             done = pending.popleft()
-            yield from zip((d for _, d, _ in done.work), pool.result(done, pending), strict=True)
+            yield from _zipped(done.work, pool.result(done, pending))
     finally:
         pool.close()
+
+
+def _zipped(work: list[_Work], outcomes: list[_FileOutcome]) -> Iterator[tuple[str, str, _FileOutcome]]:
+    return ((p, d, outcome) for (p, d, _), outcome in zip(work, outcomes, strict=True))
 
 
 def scan_paths(
@@ -518,7 +590,14 @@ def scan_paths(
     result = ScanResult(roots=[p.as_posix() for p in paths])
     work = _entries(paths, options, walker, fast)
     file_errors: list[dict[str, Any]] = []
-    for index, (display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
+    # the files that may read a config key, from this walk, so `unmark_read_keys` needs no walk of its own: code
+    # files (or not known to be other) except those holding no rule keyword at all, which can read a key only if
+    # the key holds no keyword (then that function walks the tree itself); with only_files (--changed-since) the
+    # readers are sought in the whole tree, by its own walk
+    readers: list[tuple[str, str, bool, frozenset[str] | None]] | None = None
+    if options.mark_fixable and options.only_files is None:
+        readers = []
+    for index, (path, display, outcome) in enumerate(_outcomes(work, options.jobs or default_jobs())):
         if outcome.scanned:
             result.files_scanned += 1
         else:
@@ -532,13 +611,22 @@ def scan_paths(
             result.findings.extend(outcome.findings)
         result.suppressed += outcome.suppressed
         result.suppressed_findings.extend(outcome.suppressed_findings)
+        if readers is not None and outcome.code is not False and outcome.hits != frozenset():
+            readers.append((path, display, outcome.code is True, outcome.hits if outcome.code else None))
         if progress is not None:
             progress(index + 1)
     result.errors = walker.errors + file_errors
     if options.mark_fixable and result.findings:
         # a config key read by code the rewrite leaves is not fixable: decided over the tree, as the rewriter does
-        # (a second walk of its own: the errors of the first are already taken)
-        unmark_read_keys(result.findings, paths, Walker(skip_dirs=walker.skip_dirs, excludes=walker.excludes), ruleset)
+        # (should it walk the tree, with a walker of its own: the errors of this walk are already taken)
+        unmark_read_keys(
+            result.findings,
+            paths,
+            Walker(skip_dirs=walker.skip_dirs, excludes=walker.excludes),
+            ruleset,
+            files=readers,
+            vocabulary=_STATE["plan"].keywords if _STATE.get("plan") is not None else None,
+        )
     result.files_skipped += walker.skipped
     result.findings.sort(key=lambda f: f.sort_key)
     result.suppressed_findings.sort(key=lambda f: f.sort_key)

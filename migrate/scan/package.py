@@ -26,6 +26,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from migrate.scan.prefilter import Prefilter
+
 # siblings bigger than this are not read (generated bundles, data files)
 MAX_SIBLING_BYTES = 512 * 1024
 # folders with more files than this are not packages a person wrote (vendored dumps, fixtures by the thousand)
@@ -36,11 +38,24 @@ MAX_SUBFOLDERS = 16
 GO_PACKAGE = re.compile(r"(?m)^package\s+(\w+)")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Sibling:
     path: str
     stem: str
-    text: str  # lower-cased
+    data: bytes
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The file's text, lower-cased (decoded on first use: most siblings are only asked for keywords)."""
+        if self._text is None:
+            self._text = self.data.decode("utf-8", "replace").lower()
+        return self._text
+
+
+# non-ASCII characters whose str.lower() holds an ASCII letter (U+0130 -> "i\u0307", U+212A KELVIN SIGN -> "k"), in
+# UTF-8: in a file holding one, a keyword may be in the lower-cased text without being in the bytes (any case)
+_ASCII_FROM_LOWER = (b"\xc4\xb0", b"\xe2\x84\xaa")
 
 
 class PackageIndex:
@@ -50,6 +65,7 @@ class PackageIndex:
         self.extensions = extensions
         self._folders: OrderedDict[str, list[_Sibling]] = OrderedDict()
         self._holder_cache: OrderedDict[tuple[str, tuple[str, ...]], frozenset[str]] = OrderedDict()
+        self._prefilters: dict[tuple[str, ...], Prefilter | None] = {}
 
     def _folder(self, folder: str) -> list[_Sibling]:
         cached = self._folders.get(folder)
@@ -75,7 +91,7 @@ class PackageIndex:
                     continue
                 if b"\0" in data[:1024]:
                     continue
-                siblings.append(_Sibling(entry.path, stem.lower(), data.decode("utf-8", "replace").lower()))
+                siblings.append(_Sibling(entry.path, stem.lower(), data))
         self._folders[folder] = siblings
         if len(self._folders) > CACHE_FOLDERS:
             self._folders.popitem(last=False)
@@ -111,11 +127,26 @@ class PackageIndex:
         key = (folder, keywords)
         holders = self._holder_cache.get(key)
         if holders is None:
-            holders = frozenset(s.path for s in self._folder(folder) if any(k in s.text for k in keywords))
+            holders = frozenset(s.path for s in self._folder(folder) if self._holds(s, keywords))
             self._holder_cache[key] = holders
             if len(self._holder_cache) > 4 * CACHE_FOLDERS:
                 self._holder_cache.popitem(last=False)
         return holders
+
+    def _holds(self, sibling: _Sibling, keywords: tuple[str, ...]) -> bool:
+        """`any(k in sibling.text for k in keywords)`, from one Hyperscan pass over the bytes when every keyword is
+        ASCII: an ASCII keyword is in the lower-cased text exactly when its bytes are in the file in any letter
+        case, unless one of the two characters above is there (then the text decides)."""
+        if keywords not in self._prefilters:
+            ascii_only = all(k.isascii() and k == k.lower() for k in keywords)
+            self._prefilters[keywords] = Prefilter(keywords, sentinels=_ASCII_FROM_LOWER) if ascii_only else None
+        prefilter = self._prefilters[keywords]
+        if prefilter is None:
+            return any(k in sibling.text for k in keywords)
+        found = prefilter.found(sibling.data)
+        if found.difference(prefilter.sentinels):
+            return True  # a keyword's bytes, in some letter case
+        return bool(found) and any(k in sibling.text for k in keywords)
 
     def related_in_context(self, path: Path, text: str, keywords: tuple[str, ...]) -> bool:
         """Is a file related to `path` (see the module docstring) in the context of these keywords?"""
@@ -126,7 +157,7 @@ class PackageIndex:
         own_go = GO_PACKAGE.search(text) if resolved.endswith(".go") else None
         for where in self._candidates(resolved):
             for sibling in self._folder(where):
-                if sibling.path == resolved or not any(k in sibling.text for k in keywords):
+                if sibling.path == resolved or not self._holds(sibling, keywords):
                     continue
                 if _names(sibling.text, own_stem) or _names(lowered, sibling.stem):
                     return True

@@ -84,14 +84,22 @@ class ScanPlan:
         self._views: dict[tuple[int, ...], RuleSet] = {}
 
     def select(
-        self, data: bytes, language: Language, path: str, gitignored: bool, source: Path | None = None
+        self,
+        data: bytes,
+        language: Language,
+        path: str,
+        gitignored: bool,
+        source: Path | None = None,
+        found: set[str] | None = None,
     ) -> tuple[set[str], RuleSet | None]:
         """(keywords found, the rules worth running) for one file; None when no rule can match it.
 
         `source` (the file on disk) lets a package context be ruled out before decoding: when no file that could
         be related to it holds the context's keywords (scan/package.py), no rule of that context can report here.
+        `found`: this plan's prefilter result on `data`, when the caller has it already.
         """
-        found = self.prefilter.found(data)
+        if found is None:
+            found = self.prefilter.found(data)
         keywords = found & self.keywords
         if not keywords:
             return keywords, None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -30,6 +31,10 @@ from pathlib import Path
 import pathspec
 
 IGNORE_FILES = (".gitignore", ".zoho-migrate-ignore")
+# pathspec's default backend for an ignore file is Hyperscan when it imports: ~40 ms to compile each file's
+# patterns, which a tree's typical short .gitignore never earns back (2 us per path checked against 4 us with the
+# plain-regex backend). Above this many pattern lines the compiled database pays. Both give the same answers.
+SIMPLE_BACKEND_LINES = 200
 
 # what the fast listing yields: (path as str, path relative to the root, git-ignored)
 FileTuple = tuple[str, str, bool]
@@ -70,6 +75,13 @@ class Walker:
     errors: list[dict[str, str]] = field(default_factory=list)
     skipped: int = 0
     _ancestry_cache: _Ancestry | None = field(default=None, init=False, repr=False, compare=False)
+    _exclude_regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # every --exclude glob (and skip_files) as one regex: what any(fnmatch(...)) answers, without a call per
+        # glob per path (fnmatch.fnmatch on POSIX is a match of fnmatch.translate's regex)
+        if self.excludes:
+            self._exclude_regex = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in self.excludes))
 
     # public API ---------------------------------------------------------------------------------------------
     def walk(self, root: Path, display_root: str | None = None, use_git: bool = False) -> Iterator[WalkEntry]:
@@ -126,7 +138,8 @@ class Walker:
                     {"path": self._display(base, name), "message": f"ignore file unreadable: {error}"}
                 )
                 continue
-            specs[name] = pathspec.GitIgnoreSpec.from_lines(lines)
+            backend = "simple" if len(lines) <= SIMPLE_BACKEND_LINES else None
+            specs[name] = pathspec.GitIgnoreSpec.from_lines(lines, backend=backend)
         if specs[".gitignore"] is None and specs[".zoho-migrate-ignore"] is None:
             return None
         return _Layer(base, specs[".gitignore"], specs[".zoho-migrate-ignore"])
@@ -164,10 +177,10 @@ class Walker:
             raise _Fallback from error
 
     def _excluded(self, relative: str) -> bool:
-        if not self.excludes:
+        regex = self._exclude_regex
+        if regex is None:
             return False
-        name = relative.rsplit("/", 1)[-1]
-        return any(fnmatch.fnmatch(relative, g) or fnmatch.fnmatch(name, g) for g in self.excludes)
+        return regex.match(relative) is not None or regex.match(relative.rpartition("/")[2]) is not None
 
     def _display(self, base: str, name: str) -> str:
         return f"{base}/{name}" if base else name

@@ -12,13 +12,35 @@ PHP = "<?php\n// a comment about authtoken\n" + "".join(f"$a{i} = strlen('x{i}')
 
 @pytest.fixture
 def php(ruleset):
-    return ruleset.languages["php"]
+    parsing.forget()  # no test sees another's kept tree or remembered give-up
+    yield ruleset.languages["php"]
+    parsing.forget()
 
 
 def test_a_parse_over_its_budget_gives_up(php, monkeypatch):
     monkeypatch.setattr(parsing, "PARSE_SECONDS", -60.0)  # the deadline has passed before the first progress report
     assert parsing.parse(php.tree_sitter, PHP.encode()) is None
     assert parsing.has_error(php.tree_sitter, PHP + "\n")  # unknown counts as "does not parse": nothing is claimed
+
+
+def test_a_text_that_ran_over_its_budget_is_not_parsed_again(php, monkeypatch):
+    """The comment map gave up on it: the `fixable` decision's parse of the same bytes gives up at once."""
+    data = (PHP + "$slow = 1;\n").encode()
+    with monkeypatch.context() as patch:
+        patch.setattr(parsing, "PARSE_SECONDS", -60.0)
+        assert parsing.parse(php.tree_sitter, data) is None
+
+    class NoParser:
+        def __init__(self, *args: object) -> None:
+            raise AssertionError("spent a second budget on the same text")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(parsing, "Parser", NoParser)
+        assert parsing.parse(php.tree_sitter, bytes(data)) is None
+        with pytest.raises(AssertionError):
+            parsing.parse(php.tree_sitter, data + b" ")  # another text is parsed
+    parsing.forget()
+    assert parsing.parse(php.tree_sitter, data) is not None  # with its budget this time
 
 
 def test_comments_fall_back_to_markers_when_the_parse_gives_up(php, monkeypatch):

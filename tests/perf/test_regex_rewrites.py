@@ -77,7 +77,7 @@ def test_region_search_never_says_no_when_a_slice_matches(tokens):
     text = "".join(tokens)
     patterns = _region_patterns()
     assert all(line_local(p) for p in patterns), "the request model's region regexes should get the fast answer"
-    search = RegionSearch(text)
+    search = RegionSearch(text, defer=False)  # every answer from the whole-file pass
     for start, end in _line_slices(text):
         for pattern in patterns:
             if not search.may_match(pattern, start, end):
@@ -91,7 +91,19 @@ def test_edge_sensitive_patterns_are_not_answered():
         assert not line_local(re.compile(pattern))
         assert RegionSearch("a\npost\n").may_match(re.compile(pattern), 0, 1)
     assert line_local(re.compile(r"^post$", re.MULTILINE)) and line_local(re.compile(r"[$^]post\$"))
-    assert not RegionSearch("post\nget\n").may_match(re.compile(r"post"), 5, 8)
+    assert not RegionSearch("post\nget\n", defer=False).may_match(re.compile(r"post"), 5, 8)
+
+
+def test_region_search_defers_the_whole_file_pass_until_the_slices_add_up_to_the_file():
+    from migrate.requests.regions import RegionSearch
+
+    post = re.compile(r"post")
+    search = RegionSearch("post\nget\nget\n")  # 13 characters
+    assert search.may_match(post, 5, 9) and search.may_match(post, 9, 13)  # 8 so far: "maybe", search the slice
+    assert post not in search._hits
+    assert search.may_match(post, 0, 4)  # 12: still cheaper than a pass, and a match is there anyway
+    assert not search.may_match(post, 5, 13)  # 20: past the file's length, the pass runs and answers
+    assert post in search._hits
 
 
 # the rewriter's "is this constant a base other code appends to?" ------------------------------------------------
