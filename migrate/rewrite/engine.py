@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from migrate.errors import RuleError
 from migrate.requests import LegacyRequest, RequestPlan, plan_requests
 from migrate.requests.build import REQUEST_CATEGORIES
-from migrate.requests.idioms import idioms
-from migrate.requests.structure import Scope, Structure
+from migrate.requests.structure import Scope
+from migrate.rewrite.annotate import REQUEST_NOTE
+from migrate.rewrite.annotate import annotate as annotate_text
 from migrate.rewrite.audit import Violation, audit
 from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.fixdata import FixData
@@ -165,8 +166,8 @@ def rewrite_text(
         withheld_lines = {f.line for f in findings if f.fingerprint in withheld}
         echoes = set(ctx.echoes)
         notes = [s for s in manual if s.line not in withheld_lines and s not in echoes]
-        notes += [ManualStep(path, line, "zoho-migrate.request", blocked_text.format(reason=why)) for line, why in anchors.items()]
-        annotated = _annotate(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
+        notes += [ManualStep(path, line, REQUEST_NOTE, blocked_text.format(reason=why)) for line, why in anchors.items()]
+        annotated = annotate_text(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
         if parses(language, annotated, path.rsplit("/", 1)[-1]) is not False or parses(language, current, path.rsplit("/", 1)[-1]) is False:
             current = annotated  # a format without comments (JSON) is not annotated
     return FileResult(
@@ -347,46 +348,6 @@ def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
     if rule is not None and rule.manual:
         return rule.manual
     return finding.message
-
-
-def _annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
-    """Leave `TODO(zoho-migrate): <step>` comments above each manual step's line (once)."""
-    markers = ctx.language.line_comments
-    blocks = ctx.language.block_comments
-    if not markers and not blocks:
-        return text
-    edits = []
-    index = LineIndex(text)
-    original = LineIndex(ctx.history.original)
-    structure = Structure(text, ctx.language, idioms(ctx.ruleset, ctx.language.name))
-    for step in manual:
-        offset = ctx.history.forward(original.offset(step.line))
-        line_no = index.line(offset)
-        start = index.offset(line_no)
-        if structure.in_data(start) or structure.in_data(max(start - 1, 0)):
-            continue  # inside a string literal (code kept as data): a comment there would change the string
-        previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
-        note = mask_text(ctx.data.manual_text("annotate", text=step.text), ctx.ruleset.scan.secret_patterns)
-        note = " ".join(note.split())
-        if "TODO(zoho-migrate)" in previous or note in "".join(e.replacement for e in edits if e.start == start):
-            continue
-        indent = text[start : len(text[start:]) - len(text[start:].lstrip(" \t")) + start]
-        comment = f"{markers[0]} {note}" if markers else f"{blocks[0][0]} {note} {blocks[0][1]}"
-        edits.append(Edit(start, start, f"{indent}{comment}\n", step.rule_id, "annotation"))
-    kept, _ = resolve(_merge_same_point(edits))
-    new_text, _ = apply(text, kept)
-    return new_text
-
-
-def _merge_same_point(edits: list[Edit]) -> list[Edit]:
-    merged: dict[int, Edit] = {}
-    for edit in edits:
-        if edit.start in merged:
-            prior = merged[edit.start]
-            merged[edit.start] = Edit(edit.start, edit.end, prior.replacement + edit.replacement, prior.rule_id, prior.description)
-        else:
-            merged[edit.start] = edit
-    return list(merged.values())
 
 
 def _datacenter(ctx: FileContext, text: str) -> str | None:

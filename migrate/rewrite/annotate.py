@@ -1,0 +1,141 @@
+"""`TODO(zoho-migrate): <step>` comments: where each goes, and when one would only repeat another.
+
+Read by hand on real code (docs/VALIDATION.md, "Rewriter on the real-code corpus"), a TODO per finding line was
+noisy in two ways this module avoids:
+
+- a finding on a continuation line of a statement (an argument of a multi-line call, the second line of a list
+  comprehension, `Api( \\` then the arguments) got its TODO in the middle of the expression, often right under
+  the same TODO above the statement's first line. A TODO goes above the first line of the statement that holds
+  its line when only parentheses and square brackets lie between (within `MAX_LIFT` lines): a line inside a
+  brace block or object literal of a call (`describe('x', function () {`, `callback({ code: ... })`, a file
+  wrapped in `(function () { ... })()`) keeps its own TODO;
+- the same step on adjacent lines (`if (!options.authtoken) {` then the error message naming `authtoken`;
+  `def __init__(self, authtoken)` then `self.authtoken = authtoken`; three DOM reads in a row) repeated one
+  comment per line. A rule's step already written directly above the previous line is not written again (the
+  manual steps on stderr and in `--format json` still list every line). A request left as it was always gets
+  its own TODO, and so does each line of the categories in `fixes.common.annotate_every_line` (every line that
+  reads a legacy reply is marked, issue 11).
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrate.requests.idioms import idioms
+from migrate.requests.structure import Structure
+from migrate.rewrite.context import FileContext
+from migrate.rewrite.model import Edit, ManualStep
+from migrate.rewrite.syntax import QUOTES, skip_string, statement_containing
+from migrate.rewrite.textedit import LineIndex, apply, resolve
+from migrate.scan.comments import marker_spans
+from migrate.secrets import mask_text
+
+TODO = "TODO(zoho-migrate)"
+REQUEST_NOTE = "zoho-migrate.request"  # the rule id of a "not migrated" note (one per request, never merged)
+MAX_LIFT = 6  # a TODO moves up to its statement's first line only this far
+BLOCK_END = re.compile(r"(?:->|=>|\bdo(?:\s*\|[^|\n]*\|)?|\bthen)\s*$")  # a line that opens an indented body
+
+
+def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
+    """Leave `TODO(zoho-migrate): <step>` comments above each manual step's statement (once)."""
+    markers = ctx.language.line_comments
+    blocks = ctx.language.block_comments
+    if not markers and not blocks:
+        return text
+    edits: list[Edit] = []
+    index = LineIndex(text)
+    original = LineIndex(ctx.history.original)
+    structure = Structure(text, ctx.language, idioms(ctx.ruleset, ctx.language.name))
+    placed: dict[int, set[str]] = {}  # line -> notes written above it
+    every_line = set(ctx.data.common.get("annotate_every_line") or ())
+    categories = {rule.id: rule.category for rule in ctx.ruleset.rules}
+    code = _without_comments(text, markers, blocks)  # a `(` or `'` in a comment (a TODO's text) is not code
+    for step in manual:
+        offset = ctx.history.forward(original.offset(step.line))
+        line_no = _statement_line(code, index, index.line(offset), structure)
+        start = index.offset(line_no)
+        if structure.in_data(start) or structure.in_data(max(start - 1, 0)):
+            continue  # inside a string literal (code kept as data): a comment there would change the string
+        previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
+        note = mask_text(ctx.data.manual_text("annotate", text=step.text), ctx.ruleset.scan.secret_patterns)
+        note = " ".join(note.split())
+        if TODO in previous or note in placed.get(line_no, ()):
+            continue
+        repeatable = step.rule_id != REQUEST_NOTE and categories.get(step.rule_id) not in every_line
+        if repeatable and line_no > 1 and _covered(text, index, line_no - 1, note, placed):
+            continue  # the same step right above the previous line covers this one
+        placed.setdefault(line_no, set()).add(note)
+        indent = text[start : len(text[start:]) - len(text[start:].lstrip(" \t")) + start]
+        comment = f"{markers[0]} {note}" if markers else f"{blocks[0][0]} {note} {blocks[0][1]}"
+        edits.append(Edit(start, start, f"{indent}{comment}\n", step.rule_id, "annotation"))
+    kept, _ = resolve(_merge_same_point(edits))
+    new_text, _ = apply(text, kept)
+    return new_text
+
+
+def _covered(text: str, index: LineIndex, line_no: int, note: str, placed: dict[int, set[str]]) -> bool:
+    """`note` was written above `line_no` in this run, or a TODO already stands above it (a second run: the step
+    texts may differ from the first run's, which wrote one TODO for the adjacent lines)."""
+    if note in placed.get(line_no, ()):
+        return True
+    return line_no > 1 and TODO in text[index.offset(line_no - 1) : index.offset(line_no)]
+
+
+def _statement_line(text: str, index: LineIndex, line_no: int, structure: Structure) -> int:
+    """The first line of the statement holding `line_no` when it starts a few lines above (inside parentheses or
+    square brackets only: braces are blocks), else `line_no`."""
+    start = index.offset(line_no)
+    if start >= len(text):
+        return line_no
+    first = index.line(statement_containing(text, start).start)
+    if first >= line_no or line_no - first > MAX_LIFT:
+        return line_no
+    if structure.in_data(index.offset(first)) or _opens_block(text, index.offset(first), start):
+        return line_no
+    if any(BLOCK_END.search(line) for line in text[index.offset(first) : start].splitlines()):
+        return line_no  # an indented function body inside the parentheses (CoffeeScript `( ->`, Ruby `do |x|`)
+    return first
+
+
+def _opens_block(code: str, start: int, end: int) -> bool:
+    """A brace opened in [start, end) is still open at `end`: the line sits in a block or an object literal
+    (`describe('x', function () {`, `callback({`), which is where its TODO belongs, not above the whole call."""
+    depth = 0
+    position = start
+    while position < end:
+        char = code[position]
+        if char in QUOTES:
+            position = skip_string(code, position)
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        position += 1
+    return depth > 0
+
+
+def _without_comments(text: str, markers: tuple[str, ...], blocks: tuple[tuple[str, str], ...]) -> str:
+    """`text` with every comment blanked (newlines kept): same offsets, nothing in a comment opens a bracket."""
+    spans = marker_spans(text, tuple(markers), tuple(tuple(b) for b in blocks))
+    if not spans:
+        return text
+    parts = []
+    position = 0
+    for start, end in spans:
+        parts.append(text[position:start])
+        parts.append("".join("\n" if c == "\n" else " " for c in text[start:end]))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _merge_same_point(edits: list[Edit]) -> list[Edit]:
+    merged: dict[int, Edit] = {}
+    for edit in edits:
+        if edit.start in merged:
+            prior = merged[edit.start]
+            merged[edit.start] = Edit(edit.start, edit.end, prior.replacement + edit.replacement, prior.rule_id, prior.description)
+        else:
+            merged[edit.start] = edit
+    return list(merged.values())
