@@ -6,9 +6,9 @@ noisy in two ways this module avoids:
 - a finding on a continuation line of a statement (an argument of a multi-line call, the second line of a list
   comprehension, `Api( \\` then the arguments) got its TODO in the middle of the expression, often right under
   the same TODO above the statement's first line. A TODO goes above the first line of the statement that holds
-  its line when only parentheses and square brackets lie between (within `MAX_LIFT` lines): a line inside a
-  brace block or object literal of a call (`describe('x', function () {`, `callback({ code: ... })`, a file
-  wrapped in `(function () { ... })()`) keeps its own TODO;
+  its line when only still-open parentheses and square brackets lie between (within `MAX_LIFT` lines): a line
+  inside a brace block or object literal of a call (`describe('x', function () {`, `callback({ code: ... })`,
+  a file wrapped in `(function () { ... })()`) or an indented body (`( ->`) keeps its own TODO;
 - the same step on adjacent lines (`if (!options.authtoken) {` then the error message naming `authtoken`;
   `def __init__(self, authtoken)` then `self.authtoken = authtoken`; three DOM reads in a row) repeated one
   comment per line. A rule's step already written directly above the previous line is not written again (the
@@ -25,7 +25,7 @@ from migrate.requests.idioms import idioms
 from migrate.requests.structure import Structure
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit, ManualStep
-from migrate.rewrite.syntax import QUOTES, skip_string, statement_containing
+from migrate.rewrite.syntax import QUOTES, skip_string
 from migrate.rewrite.textedit import LineIndex, apply, resolve
 from migrate.scan.comments import marker_spans
 from migrate.secrets import mask_text
@@ -81,38 +81,45 @@ def _covered(text: str, index: LineIndex, line_no: int, note: str, placed: dict[
     return line_no > 1 and TODO in text[index.offset(line_no - 1) : index.offset(line_no)]
 
 
-def _statement_line(text: str, index: LineIndex, line_no: int, structure: Structure) -> int:
-    """The first line of the statement holding `line_no` when it starts a few lines above (inside parentheses or
-    square brackets only: braces are blocks), else `line_no`."""
-    start = index.offset(line_no)
-    if start >= len(text):
+def _statement_line(code: str, index: LineIndex, line_no: int, structure: Structure) -> int:
+    """The first line of the statement holding `line_no`, when the lines above it only open parentheses or
+    square brackets still open at `line_no` (or end with a backslash), at most `MAX_LIFT` lines up; else
+    `line_no`. Found by walking up from the line, not from the file's start: a lexing slip far above (a regex
+    literal holding a quote) must not move a TODO into another function."""
+    best = line_no
+    for first in range(line_no - 1, max(line_no - MAX_LIFT, 1) - 1, -1):
+        if _continues(code[index.offset(first) : index.offset(line_no)].splitlines()):
+            best = first  # the furthest line whose opened brackets hold every line break down to `line_no`
+    if best != line_no and structure.in_data(index.offset(best)):
         return line_no
-    first = index.line(statement_containing(text, start).start)
-    if first >= line_no or line_no - first > MAX_LIFT:
-        return line_no
-    if structure.in_data(index.offset(first)) or _opens_block(text, index.offset(first), start):
-        return line_no
-    if any(BLOCK_END.search(line) for line in text[index.offset(first) : start].splitlines()):
-        return line_no  # an indented function body inside the parentheses (CoffeeScript `( ->`, Ruby `do |x|`)
-    return first
+    return best
 
 
-def _opens_block(code: str, start: int, end: int) -> bool:
-    """A brace opened in [start, end) is still open at `end`: the line sits in a block or an object literal
-    (`describe('x', function () {`, `callback({`), which is where its TODO belongs, not above the whole call."""
+def _continues(lines: list[str]) -> bool:
+    """Every line break in `lines` sits inside parentheses/brackets opened in them (or after a backslash), and
+    no brace block nor indented function body opens there."""
     depth = 0
-    position = start
-    while position < end:
-        char = code[position]
-        if char in QUOTES:
-            position = skip_string(code, position)
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(depth - 1, 0)
-        position += 1
-    return depth > 0
+    for line in lines:
+        if not line.strip() or BLOCK_END.search(line):
+            return False
+        position = 0
+        while position < len(line):
+            char = line[position]
+            if char in QUOTES:
+                position = skip_string(line, position)
+                continue
+            if char in "([":
+                depth += 1
+            elif char in ")]":
+                depth -= 1
+                if depth < 0:
+                    return False
+            elif char == "{":
+                return False
+            position += 1
+        if depth <= 0 and not line.rstrip().endswith("\\"):
+            return False
+    return bool(lines)
 
 
 def _without_comments(text: str, markers: tuple[str, ...], blocks: tuple[tuple[str, str], ...]) -> str:

@@ -1,0 +1,124 @@
+"""Where the TODO comments go, from the hand read of every hunk of `rewrite --apply` on the real-code corpus
+(docs/VALIDATION.md, "Rewriter on the real-code corpus"); golden project `todo-placement` (our own code) plus
+in-memory texts, each checked before and after:
+
+- a TODO for a continuation line goes above its statement's first line (not between a call's arguments, not
+  after `import \\`, where a comment line made the whole file fail the parse check so it got no TODO at all);
+- never lifted across a brace block, an indented function body (`( ->`) or a blank line;
+- the same step on the next line is written once (a reply reading line always keeps its own);
+- a JSON document in a file of no known type (`.testrc`) is never given a `#` comment;
+- the sdk-usage rule does not fire in the library's own folders (`talkzoho/` importing `talkzoho.settings`).
+"""
+
+from __future__ import annotations
+
+import json
+import py_compile
+import shutil
+from pathlib import Path
+
+from migrate.rewrite.engine import rewrite_text, scan_text
+from migrate.rewrite.fixdata import FixData
+from migrate.rewrite.references import ReferenceIndex
+from migrate.rewrite.validate import json_document, parses
+from tests.conftest import FIXTURES
+from tests.rewrite.test_fixture_projects import run_in_process
+
+PROJECT = FIXTURES / "projects" / "rewrite" / "todo-placement"
+TODO = "TODO(zoho-migrate)"
+
+
+def _applied(tmp_path: Path) -> Path:
+    work = tmp_path / "todo-placement"
+    shutil.copytree(PROJECT / "before", work)
+    assert run_in_process("rewrite", "--apply", ".", cwd=work).returncode == 0
+    return work
+
+
+def _todo_above(lines: list[str], code: str) -> bool:
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith(code))
+    return TODO in lines[at - 1]
+
+
+def _rewrite(ruleset, language: str, text: str, path: str) -> str:
+    lang = ruleset.languages[language]
+    findings = scan_text(ruleset, text, lang, path)
+    result = rewrite_text(
+        path, text, lang, findings, ruleset, FixData(ruleset), set(), annotate=True,
+        references=ReferenceIndex.from_texts({path: text}),
+    )
+    return result.text
+
+
+def test_todo_goes_above_the_statement_not_between_its_arguments(tmp_path: Path) -> None:
+    before = (PROJECT / "before/talkzoho/transport.py").read_text()
+    after = (_applied(tmp_path) / "talkzoho/transport.py").read_text()
+    assert TODO not in before
+    lines = after.splitlines()
+    assert _todo_above(lines, "reply = requests.get(")
+    call = lines[lines.index("    reply = requests.get(") : lines.index("    )")]
+    assert not any(TODO in line for line in call)  # nothing between the call's arguments
+    assert _todo_above(lines, "return [row for row in")  # the reply read on the next line
+    assert not any(TODO in line and line.startswith(" " * 12) for line in lines)
+
+
+def test_backslash_continued_import_is_annotated_and_still_compiles(tmp_path: Path) -> None:
+    path = _applied(tmp_path) / "talkzoho/transport.py"
+    lines = path.read_text().splitlines()
+    assert _todo_above(lines, "from talkzoho.settings import \\")
+    assert TODO not in lines[lines.index("from talkzoho.settings import \\") + 1]
+    py_compile.compile(str(path), doraise=True)
+
+
+def test_the_same_step_on_the_next_line_is_written_once(tmp_path: Path) -> None:
+    before = (PROJECT / "before/app/client.js").read_text().splitlines()
+    work = _applied(tmp_path)
+    after = (work / "app/client.js").read_text().splitlines()
+    guard = after.index("  if (!opts.authtoken) {")
+    assert TODO in after[guard - 1] and TODO not in after[guard + 1]  # not above the error message too
+    assert len(after) - len(before) == 3  # the guard, the stored token, the request left as it was
+    steps = json.loads(run_in_process("rewrite", "--format", "json", ".", cwd=PROJECT / "before").stdout)
+    lines = {s["line"] for s in steps["manual_steps"] if s["path"] == "app/client.js"}
+    assert {2, 3, 5} <= lines  # every line is still a manual step; only the comment is not repeated
+
+
+def test_json_held_by_a_file_of_no_known_type_gets_no_comment(tmp_path: Path, ruleset) -> None:
+    before = (PROJECT / "before/.testrc").read_text()
+    work = _applied(tmp_path)
+    assert (work / ".testrc").read_text() == before
+    assert json_document(before) is True
+    commented = before.replace('    "authtoken"', '    # TODO(zoho-migrate): x\n    "authtoken"')
+    assert parses(ruleset.languages["other"], commented) is False  # was None: the check could not tell
+    assert json_document("[section]\nkey = 1\n") is False  # an INI file: False before and after, never refused
+    steps = json.loads(run_in_process("rewrite", "--format", "json", ".", cwd=PROJECT / "before").stdout)
+    assert any(s["path"] == ".testrc" for s in steps["manual_steps"])  # still a manual step
+
+
+def test_sdk_usage_is_not_reported_inside_the_librarys_own_folders(tmp_path: Path) -> None:
+    scan = run_in_process("scan", "--format", "json", ".", cwd=PROJECT / "before")
+    sdk = {f["path"] for f in json.loads(scan.stdout)["findings"] if f["rule_id"] == "zoho.sdk-usage.python"}
+    assert sdk == {"app/report.py"}  # the user of the library, not `talkzoho/transport.py` importing its sibling
+
+
+def test_no_lift_across_a_block_an_indented_body_or_a_blank_line(ruleset) -> None:
+    js = (
+        'describe("crm", function () {\n'
+        '  it("stores the token", function () {\n'
+        '    const api = new Crm({ host: "crm.zoho.com" });\n'
+        '    assert.equal(api.authtoken, process.env.TOKEN);\n'
+        "  });\n"
+        "});\n"
+    )
+    after = _rewrite(ruleset, "javascript", js, "crm.spec.js").splitlines()
+    assert TODO in after[after.index("    assert.equal(api.authtoken, process.env.TOKEN);") - 1]
+    coffee = (
+        'describe "zoho", ->\n'
+        '  it "fakes the token request", ->\n'
+        '    spyOn(help, "request").andCallFake( ->\n'
+        "      cb = arguments[arguments.length - 1]\n"
+        '      setImmediate(cb, null, {host: "accounts.zoho.com", authtoken: "AUTHTOKEN:1"})\n'
+        "    )\n"
+    )
+    after = _rewrite(ruleset, "coffeescript", coffee, "token-spec.coffee").splitlines()
+    assert TODO in after[after.index('      setImmediate(cb, null, {host: "accounts.zoho.com", authtoken: "AUTHTOKEN:1"})') - 1]
+    assert TODO not in after[after.index('    spyOn(help, "request").andCallFake( ->') - 1]
