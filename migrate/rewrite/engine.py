@@ -152,10 +152,15 @@ def rewrite_text(
         anchors = {min((f.line for f in findings), default=1): reason}
     fixed = _fixed(ctx, current, touched) - set(withheld)
     blocked_text = str((ctx.data.common.get("requests") or {}).get("blocked") or "{reason}")
+    # a token-generation call does not "keep working until you migrate it": its own step replaces the request's
+    own_text = set((ctx.data.common.get("requests") or {}).get("own_text") or ())
+    own = {f.fingerprint for f in findings if f.fingerprint in withheld and f.category in own_text}
     for finding in findings:
         if finding.fingerprint in fixed:
             continue
-        if finding.fingerprint in withheld:
+        if finding.fingerprint in own:
+            ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, _manual_text(ctx, finding, text)))
+        elif finding.fingerprint in withheld:
             text_ = blocked_text.format(reason=withheld[finding.fingerprint])
             ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, text_))
         elif not any(step.line == finding.line and step.rule_id == finding.rule_id for step in ctx.manual):
@@ -163,10 +168,18 @@ def rewrite_text(
     manual = sorted(set(ctx.manual), key=lambda s: (s.line, s.rule_id, s.text))
     uncommented = set(ctx.data.common.get("annotate_never") or ())  # JSON: a comment would make it invalid
     if annotate and manual and language.name not in uncommented:
+        # the lines of a request left as it was carry its one TODO, except a token-generation step (`own_text`)
         withheld_lines = {f.line for f in findings if f.fingerprint in withheld}
+        generation = {(f.line, f.rule_id) for f in findings if f.category in own_text and f.fingerprint not in fixed}
+        generation_lines = {line for line, _ in generation}  # a request on such a line generates a token: no "keeps working"
+        own_requests = {r.anchor for r in plan.requests if r.blocked and any(f.line in generation_lines for f in r.findings)}
         echoes = set(ctx.echoes)
-        notes = [s for s in manual if s.line not in withheld_lines and s not in echoes]
-        notes += [ManualStep(path, line, REQUEST_NOTE, blocked_text.format(reason=why)) for line, why in anchors.items()]
+        notes = [s for s in manual if (s.line not in withheld_lines or (s.line, s.rule_id) in generation) and s not in echoes]
+        notes += [
+            ManualStep(path, line, REQUEST_NOTE, blocked_text.format(reason=why))
+            for line, why in anchors.items()
+            if line not in own_requests
+        ]
         annotated = annotate_text(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
         if parses(language, annotated, path.rsplit("/", 1)[-1]) is not False or parses(language, current, path.rsplit("/", 1)[-1]) is False:
             current = annotated  # a format without comments (JSON) is not annotated

@@ -122,3 +122,22 @@ def test_no_lift_across_a_block_an_indented_body_or_a_blank_line(ruleset) -> Non
     after = _rewrite(ruleset, "coffeescript", coffee, "token-spec.coffee").splitlines()
     assert TODO in after[after.index('      setImmediate(cb, null, {host: "accounts.zoho.com", authtoken: "AUTHTOKEN:1"})') - 1]
     assert TODO not in after[after.index('    spyOn(help, "request").andCallFake( ->') - 1]
+
+
+def test_a_token_generation_call_left_alone_says_so_not_that_it_keeps_working(ruleset) -> None:
+    text = (
+        "import requests\n\n\n"
+        "def new_token(email, password):\n"
+        "    reply = requests.post(\n"
+        '        "https://accounts.zoho.com/apiauthtoken/nb/create?SCOPE=ZohoCRM/crmapi&EMAIL_ID=" + email'
+        ' + "&PASSWORD=" + password\n'
+        "    )\n"
+        '    return reply.text.split("AUTHTOKEN=")[1].strip()\n'
+    )
+    after = _rewrite(ruleset, "python", text, "gen.py")
+    lines = after.splitlines()
+    above = lines[: lines.index("    reply = requests.post(")]
+    assert any("Replace authtoken generation with the OAuth flow" in line for line in above)
+    assert "keeps working" not in after  # authtoken generation was switched off: nothing keeps working
+    assert TODO not in lines[lines.index("    reply = requests.post(") + 1]
+    assert [line for line in lines if TODO not in line] == text.splitlines()  # the request: every byte as it was
