@@ -141,3 +141,18 @@ def test_a_token_generation_call_left_alone_says_so_not_that_it_keeps_working(ru
     assert "keeps working" not in after  # authtoken generation was switched off: nothing keeps working
     assert TODO not in lines[lines.index("    reply = requests.post(") + 1]
     assert [line for line in lines if TODO not in line] == text.splitlines()  # the request: every byte as it was
+
+
+def test_a_request_whose_url_is_built_in_the_function_but_sent_by_an_unknown_call_says_so(ruleset) -> None:
+    text = (
+        "from requests import get\n\n\n"
+        "def projects(portal, token):\n"
+        '    url = "https://projectsapi.zoho.com/restapi/portal/{}/projects/".format(portal)\n'
+        '    params = {"authtoken": token, "index": 1}\n'
+        "    return get(url, params=params).json()\n"
+    )
+    after = _rewrite(ruleset, "python", text, "projects.py")
+    notes = [line for line in after.splitlines() if TODO in line]
+    assert len(notes) == 1 and "no recognised HTTP call sends this request" in notes[0]
+    assert "not built here" not in after  # it is built two lines above; the call is what the rewriter missed
+    assert [line for line in after.splitlines() if TODO not in line] == text.splitlines()
