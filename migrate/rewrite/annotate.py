@@ -63,6 +63,7 @@ def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
             continue
         repeatable = step.rule_id != REQUEST_NOTE and categories.get(step.rule_id) not in every_line
         if repeatable and line_no > 1 and _covered(text, index, line_no - 1, note, placed):
+            placed.setdefault(line_no, set()).add(note)  # covered: so is the line after it (a run of lines)
             continue  # the same step right above the previous line covers this one
         placed.setdefault(line_no, set()).add(note)
         indent = text[start : len(text[start:]) - len(text[start:].lstrip(" \t")) + start]

@@ -156,3 +156,20 @@ def test_a_request_whose_url_is_built_in_the_function_but_sent_by_an_unknown_cal
     assert len(notes) == 1 and "no recognised HTTP call sends this request" in notes[0]
     assert "not built here" not in after  # it is built two lines above; the call is what the rewriter missed
     assert [line for line in after.splitlines() if TODO not in line] == text.splitlines()
+
+
+def test_a_run_of_lines_with_the_same_step_gets_one_todo(ruleset) -> None:
+    text = (
+        "from xml.etree import ElementTree\n\n"
+        'BASE = "https://crm.zoho.com/crm/private/xml/"\n\n\n'
+        "def error_of(content):\n"
+        '    if ElementTree.fromstring(content)[0].tag == "error":\n'
+        '        code = ElementTree.fromstring(content)[0].find("code").text\n'
+        '        message = ElementTree.fromstring(content)[0].find("message").text\n'
+        "        return code, message\n"
+        "    return None\n"
+    )
+    after = _rewrite(ruleset, "python", text, "errors.py").splitlines()
+    parsing = [line for line in after if TODO in line and "XML parsing" in line]
+    assert len(parsing) == 1  # was one above each of the three lines
+    assert TODO in after[after.index('    if ElementTree.fromstring(content)[0].tag == "error":') - 1]
