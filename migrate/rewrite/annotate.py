@@ -50,10 +50,15 @@ def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
     every_line = set(ctx.data.common.get("annotate_every_line") or ())
     categories = {rule.id: rule.category for rule in ctx.ruleset.rules}
     code = _without_comments(text, markers, blocks)  # a `(` or `'` in a comment (a TODO's text) is not code
+    skip = _Skip(ctx, manual, categories)
     for step in manual:
+        if skip.covered_on_its_line(step):
+            continue
         offset = ctx.history.forward(original.offset(step.line))
         line_no = _statement_line(code, index, index.line(offset), structure)
         start = index.offset(line_no)
+        if skip.import_line(step, text[start : index.offset(line_no + 1) if line_no < index.line(len(text)) else len(text)]):
+            continue
         if structure.in_data(start) or structure.in_data(max(start - 1, 0)):
             continue  # inside a string literal (code kept as data): a comment there would change the string
         previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
@@ -72,6 +77,34 @@ def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
     kept, _ = resolve(_merge_same_point(edits))
     new_text, _ = apply(text, kept)
     return new_text
+
+
+class _Skip:
+    """Steps not written as a TODO because another says it all (`fixes.common.annotate_skip`); each stays a
+    manual step on stderr and in JSON."""
+
+    def __init__(self, ctx: FileContext, manual: list[ManualStep], categories: dict[str, str]) -> None:
+        data = ctx.data.common.get("annotate_skip") or {}
+        self.categories = categories
+        self.same_line = {str(k): set(v or ()) for k, v in (data.get("same_line_as") or {}).items()}
+        self.import_categories = set(data.get("import_lines") or ())
+        imports = (ctx.fixes.get("import") or {}) if ctx.fixes is not None else {}
+        self.import_re = re.compile(str(imports["after"])) if imports.get("after") else None
+        self.by_line: dict[int, set[str]] = {}
+        for step in manual:
+            self.by_line.setdefault(step.line, set()).add(categories.get(step.rule_id, ""))
+
+    def covered_on_its_line(self, step: ManualStep) -> bool:
+        """A legacy scope on a line that generates an authtoken: the whole call goes, the generation TODO says so."""
+        return any(step.rule_id in rules and category in self.by_line.get(step.line, ()) for category, rules in self.same_line.items())
+
+    def import_line(self, step: ManualStep, line: str) -> bool:
+        """A credential name on an import statement (`from settings import ZOHO_AUTHTOKEN`): its uses are marked."""
+        return (
+            self.import_re is not None
+            and self.categories.get(step.rule_id) in self.import_categories
+            and self.import_re.search(line.strip()) is not None
+        )
 
 
 def _covered(text: str, index: LineIndex, line_no: int, note: str, placed: dict[int, set[str]]) -> bool:

@@ -62,12 +62,30 @@ def test_todo_goes_above_the_statement_not_between_its_arguments(tmp_path: Path)
     assert not any(TODO in line and line.startswith(" " * 12) for line in lines)
 
 
-def test_backslash_continued_import_is_annotated_and_still_compiles(tmp_path: Path) -> None:
-    path = _applied(tmp_path) / "talkzoho/transport.py"
-    lines = path.read_text().splitlines()
-    assert _todo_above(lines, "from talkzoho.settings import \\")
-    assert TODO not in lines[lines.index("from talkzoho.settings import \\") + 1]
-    py_compile.compile(str(path), doraise=True)
+def test_a_name_on_an_import_line_is_not_a_todo_and_the_continued_import_still_compiles(tmp_path: Path) -> None:
+    work = _applied(tmp_path)
+    lines = (work / "talkzoho/transport.py").read_text().splitlines()
+    head = lines.index("from talkzoho.settings import \\")
+    assert TODO not in lines[head - 1] and TODO not in lines[head + 1]  # its use below is marked, not the import
+    py_compile.compile(str(work / "talkzoho/transport.py"), doraise=True)
+    steps = json.loads(run_in_process("rewrite", "--format", "json", ".", cwd=PROJECT / "before").stdout)
+    assert any(s["path"] == "talkzoho/transport.py" and s["line"] == 4 for s in steps["manual_steps"])  # still listed
+
+
+def test_a_todo_for_a_backslash_continued_line_goes_above_the_statement(ruleset) -> None:
+    text = (
+        "import requests\n\n"
+        'CRM = "https://crm.zoho.com/crm/private/json/Leads/getRecords"\n\n\n'
+        "def count(token):\n"
+        '    reply = requests.get(CRM, params={"authtoken": token, "scope": "crmapi"}).json()\n'
+        "    total = 0 + \\\n"
+        '        len(reply["response"]["result"]["Leads"]["row"])\n'
+        "    return total\n"
+    )
+    after = _rewrite(ruleset, "python", text, "count.py")
+    lines = after.splitlines()
+    assert TODO in lines[lines.index("    total = 0 + \\") - 1]  # a comment after the backslash would not parse:
+    compile(after, "count.py", "exec")  # before, that dropped every TODO of the file
 
 
 def test_the_same_step_on_the_next_line_is_written_once(tmp_path: Path) -> None:
@@ -173,3 +191,19 @@ def test_a_run_of_lines_with_the_same_step_gets_one_todo(ruleset) -> None:
     parsing = [line for line in after if TODO in line and "XML parsing" in line]
     assert len(parsing) == 1  # was one above each of the three lines
     assert TODO in after[after.index('    if ElementTree.fromstring(content)[0].tag == "error":') - 1]
+
+
+def test_a_scope_on_a_token_generation_line_is_covered_by_the_generation_todo(ruleset) -> None:
+    text = (
+        "class Zoho\n"
+        "  tokenOptions: ->\n"
+        '    host: "accounts.zoho.com"\n'
+        "    port: 443\n"
+        '    path: "/apiauthtoken/nb/create?SCOPE=ZohoCRM/crmapi"\n\n'
+        "module.exports = Zoho\n"
+    )
+    lang = ruleset.languages["coffeescript"]
+    findings = scan_text(ruleset, text, lang, "zoho.coffee")
+    assert {"zoho.auth-generation.apiauthtoken", "zoho.auth-param.legacy-scope"} <= {f.rule_id for f in findings}
+    notes = [line for line in _rewrite(ruleset, "coffeescript", text, "zoho.coffee").splitlines() if TODO in line]
+    assert len(notes) == 1 and "Replace authtoken generation" in notes[0]  # was also "Legacy authtoken scope ..."
