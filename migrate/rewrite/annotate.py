@@ -59,6 +59,8 @@ def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
         start = index.offset(line_no)
         if skip.import_line(step, text[start : index.offset(line_no + 1) if line_no < index.line(len(text)) else len(text)]):
             continue
+        if skip.prose_only(step, ctx.history.original, original):
+            continue
         if structure.in_data(start) or structure.in_data(max(start - 1, 0)):
             continue  # inside a string literal (code kept as data): a comment there would change the string
         previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
@@ -88,6 +90,9 @@ class _Skip:
         self.categories = categories
         self.same_line = {str(k): set(v or ()) for k, v in (data.get("same_line_as") or {}).items()}
         self.import_categories = set(data.get("import_lines") or ())
+        prose = data.get("prose") or {}
+        self.prose = re.compile(str(prose["word"])) if prose.get("word") else None
+        self.prose_categories = set(prose.get("categories") or ())
         imports = (ctx.fixes.get("import") or {}) if ctx.fixes is not None else {}
         self.import_re = re.compile(str(imports["after"])) if imports.get("after") else None
         self.by_line: dict[int, set[str]] = {}
@@ -98,6 +103,24 @@ class _Skip:
         """A legacy scope on a line that generates an authtoken: the whole call goes, the generation TODO says so."""
         return any(step.rule_id in rules and category in self.by_line.get(step.line, ()) for category, rules in self.same_line.items())
 
+    def prose_only(self, step: ManualStep, text: str, index: LineIndex) -> bool:
+        """The credential is only named in a sentence (`fmt.Errorf("Error requesting authtoken: %s", err)`,
+        `throw new Error("... needs the parameter authtoken")`): a message, not where a token is sent or kept."""
+        if self.prose is None or self.categories.get(step.rule_id) not in self.prose_categories:
+            return False
+        start = index.offset(step.line)
+        end = text.find("\n", start)
+        line = text[start : end if end >= 0 else len(text)]
+        mentions = [m.start() for m in self.prose.finditer(line)]
+        if not mentions:
+            return False
+        literals = [(m.start(), m.end(), m.group(0)) for m in _LITERAL.finditer(line)]
+        for at in mentions:
+            inside = next((lit for lit in literals if lit[0] < at < lit[1]), None)
+            if inside is None or not _sentence(inside[2]):
+                return False
+        return True
+
     def import_line(self, step: ManualStep, line: str) -> bool:
         """A credential name on an import statement (`from settings import ZOHO_AUTHTOKEN`): its uses are marked."""
         return (
@@ -105,6 +128,15 @@ class _Skip:
             and self.categories.get(step.rule_id) in self.import_categories
             and self.import_re.search(line.strip()) is not None
         )
+
+
+_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`\n]*`')
+
+
+def _sentence(literal: str) -> bool:
+    """A string literal that reads as a sentence: three words or more, no `key=value`, no header prefix."""
+    body = literal[1:-1]
+    return len(body.split()) >= 3 and "=" not in body and "zoho-authtoken" not in body.lower()
 
 
 def _covered(text: str, index: LineIndex, line_no: int, note: str, placed: dict[int, set[str]]) -> bool:

@@ -207,3 +207,30 @@ def test_a_scope_on_a_token_generation_line_is_covered_by_the_generation_todo(ru
     assert {"zoho.auth-generation.apiauthtoken", "zoho.auth-param.legacy-scope"} <= {f.rule_id for f in findings}
     notes = [line for line in _rewrite(ruleset, "coffeescript", text, "zoho.coffee").splitlines() if TODO in line]
     assert len(notes) == 1 and "Replace authtoken generation" in notes[0]  # was also "Legacy authtoken scope ..."
+
+
+def test_a_token_named_only_in_a_message_gets_no_todo_but_stays_a_manual_step(ruleset) -> None:
+    text = (
+        "package zoho\n\n"
+        'import "fmt"\n\n'
+        'const tokenURL = "https://accounts.zoho.com/apiauthtoken/nb/create"\n\n'
+        "func (z *Zoho) SetAuthToken(token string) error {\n"
+        '\tif token == "" {\n'
+        '\t\treturn fmt.Errorf("Error: Must provide authtoken, provided: %s", token)\n'
+        "\t}\n"
+        "\tz.authtoken = token\n"
+        "\treturn nil\n"
+        "}\n"
+    )
+    lang = ruleset.languages["go"]
+    findings = scan_text(ruleset, text, lang, "auth.go")
+    message = text.splitlines().index('\t\treturn fmt.Errorf("Error: Must provide authtoken, provided: %s", token)') + 1
+    assert any(f.line == message for f in findings)  # the scanner reports the line (a `may` line)
+    result = rewrite_text(
+        "auth.go", text, lang, findings, ruleset, FixData(ruleset), set(), annotate=True,
+        references=ReferenceIndex.from_texts({"auth.go": text}),
+    )
+    after = result.text.splitlines()
+    assert TODO not in after[after.index('\t\treturn fmt.Errorf("Error: Must provide authtoken, provided: %s", token)') - 1]
+    assert TODO in after[after.index("\tz.authtoken = token") - 1]  # where the token is kept: still marked
+    assert any(step.line == message for step in result.manual)  # and the message line is still a manual step
