@@ -14,7 +14,10 @@ noisy in two ways this module avoids:
   comment per line. A rule's step already written directly above the previous line is not written again (the
   manual steps on stderr and in `--format json` still list every line). A request left as it was always gets
   its own TODO, and so does each line of the categories in `fixes.common.annotate_every_line` (every line that
-  reads a legacy reply is marked, issue 11).
+  reads a legacy reply is marked, issue 11);
+- steps another TODO covers or that are no migration point (`fixes.common.annotate_skip`): a legacy scope on the
+  line that generates an authtoken (the generation TODO replaces the whole call), a credential name on an import
+  statement (its uses are marked), the token named only inside a sentence (an error or log message).
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
         offset = ctx.history.forward(original.offset(step.line))
         line_no = _statement_line(code, index, index.line(offset), structure)
         start = index.offset(line_no)
-        if skip.import_line(step, text[start : index.offset(line_no + 1) if line_no < index.line(len(text)) else len(text)]):
+        line_end = text.find("\n", start)
+        if skip.import_line(step, text[start : line_end if line_end >= 0 else len(text)]):
             continue
         if skip.prose_only(step, ctx.history.original, original):
             continue
