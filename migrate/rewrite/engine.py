@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from migrate.errors import RuleError
 from migrate.requests import LegacyRequest, RequestPlan, plan_requests
@@ -354,6 +355,10 @@ def _fixed(ctx: FileContext, new_text: str, touched: set[int]) -> set[str]:
 
 def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
     rule = next((r for r in ctx.ruleset.rules if r.id == finding.rule_id), None)
+    if finding.category == "legacy-reply":
+        described = _reply_of_product(ctx, text)
+        if described:
+            return described
     if finding.category == "xml-parsing":
         described = xmlreply.field_map_text(ctx, text, payload="payload" in finding.rule_id)
         if described:
@@ -361,6 +366,26 @@ def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
     if rule is not None and rule.manual:
         return rule.manual
     return finding.message
+
+
+def _reply_of_product(ctx: FileContext, text: str) -> str | None:
+    """The reply step of the one product every legacy URL of the file belongs to, when that product has its own
+    text (`fixes.common.reply_by_product`: a Creator, Support or Reports reply is not a CRM v2 / Books v3 one)."""
+    texts = ctx.data.common.get("reply_by_product") or {}
+    products = set()
+    for m in zoho_urls(text):
+        url = m.group(0) if "://" in m.group(0) else "https://" + m.group(0).lstrip("/")
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            continue
+        entry = ctx.ruleset.endpoints.host_index.get(host)  # by host: a base URL alone names its product too
+        if entry is not None:
+            products.add(entry[0].name)
+    if len(products) != 1:
+        return None
+    described = texts.get(next(iter(products)))
+    return str(described) if described else None
 
 
 def _datacenter(ctx: FileContext, text: str) -> str | None:

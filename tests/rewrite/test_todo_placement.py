@@ -234,3 +234,19 @@ def test_a_token_named_only_in_a_message_gets_no_todo_but_stays_a_manual_step(ru
     assert TODO not in after[after.index('\t\treturn fmt.Errorf("Error: Must provide authtoken, provided: %s", token)') - 1]
     assert TODO in after[after.index("\tz.authtoken = token") - 1]  # where the token is kept: still marked
     assert any(step.line == message for step in result.manual)  # and the message line is still a manual step
+
+
+def test_a_reply_of_creator_or_support_gets_that_products_step_not_the_crm_books_one(ruleset) -> None:
+    text = (
+        "function Report(app) {\n"
+        "  this.base = 'https://creator.zoho.com/api/json/';\n"
+        "}\n\n"
+        "Report.prototype.rows = function (response) {\n"
+        "  var body = response.formname[1].operation[1];\n"
+        "  return body;\n"
+        "};\n"
+    )
+    notes = [line for line in _rewrite(ruleset, "javascript", text, "report.js").splitlines() if TODO in line]
+    reply = [line for line in notes if "reply" in line]
+    assert reply and all("Creator API v2" in line for line in reply)
+    assert not any("CRM v2 `data[i]" in line for line in notes)  # was the CRM v2 / Books v3 text
