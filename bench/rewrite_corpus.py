@@ -100,7 +100,8 @@ def _checks(work: Path, changed: list[str], result: UnitResult) -> None:
     data = FixData(ruleset)
     for rel in changed:
         path = work / rel
-        language = index.detect(path)
+        # the rewriter's own fallback for files of no known type (plan.py): `other`, `#` comments
+        language = index.detect(path, path.read_bytes()[:256]) or ruleset.languages.get("other")
         if language is None:
             continue
         old = _git(work, "show", f"HEAD:{rel}")

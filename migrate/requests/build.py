@@ -339,6 +339,9 @@ class _Builder:
         if legacy and not has_credential and "auth-header" not in categories and self._sends_oauth(request):
             return None  # already OAuth on a legacy host: only the URL moves
         if has_credential and not request.urls:
+            if request.send is None and not request.scope.module and self._scope_has_zoho_url(request):
+                # the URL is built right here; what the rewriter cannot see is the call that sends it
+                return self._send_blocker(request, has_credential)
             return "the URL this credential is sent to is not built here (follow it to where the request is made)"
         if not self.fix.connection and (has_credential or legacy):
             reason = self._send_blocker(request, has_credential)
@@ -355,6 +358,11 @@ class _Builder:
             if reason:
                 return reason
         return None
+
+    def _scope_has_zoho_url(self, request: LegacyRequest) -> bool:
+        """A Zoho URL literal is written in the function holding the request."""
+        scope = request.scope
+        return ZOHO_URL.search(self.s.lines_text(scope.start_line, scope.end_line)) is not None
 
     def _sends_oauth(self, request: LegacyRequest) -> bool:
         """The request already sends a `Zoho-oauthtoken` header (itself or through a function it calls)."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from migrate.errors import RuleError
 from migrate.requests import LegacyRequest, RequestPlan, plan_requests
 from migrate.requests.build import REQUEST_CATEGORIES
-from migrate.requests.idioms import idioms
-from migrate.requests.structure import Scope, Structure
+from migrate.requests.structure import Scope
+from migrate.rewrite.annotate import REQUEST_NOTE
+from migrate.rewrite.annotate import annotate as annotate_text
 from migrate.rewrite.audit import Violation, audit
 from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.fixdata import FixData
@@ -151,10 +153,15 @@ def rewrite_text(
         anchors = {min((f.line for f in findings), default=1): reason}
     fixed = _fixed(ctx, current, touched) - set(withheld)
     blocked_text = str((ctx.data.common.get("requests") or {}).get("blocked") or "{reason}")
+    # a token-generation call does not "keep working until you migrate it": its own step replaces the request's
+    own_text = set((ctx.data.common.get("requests") or {}).get("own_text") or ())
+    own = {f.fingerprint for f in findings if f.fingerprint in withheld and f.category in own_text}
     for finding in findings:
         if finding.fingerprint in fixed:
             continue
-        if finding.fingerprint in withheld:
+        if finding.fingerprint in own:
+            ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, _manual_text(ctx, finding, text)))
+        elif finding.fingerprint in withheld:
             text_ = blocked_text.format(reason=withheld[finding.fingerprint])
             ctx.manual.append(ManualStep(path, finding.line, finding.rule_id, text_))
         elif not any(step.line == finding.line and step.rule_id == finding.rule_id for step in ctx.manual):
@@ -162,11 +169,19 @@ def rewrite_text(
     manual = sorted(set(ctx.manual), key=lambda s: (s.line, s.rule_id, s.text))
     uncommented = set(ctx.data.common.get("annotate_never") or ())  # JSON: a comment would make it invalid
     if annotate and manual and language.name not in uncommented:
+        # the lines of a request left as it was carry its one TODO, except a token-generation step (`own_text`)
         withheld_lines = {f.line for f in findings if f.fingerprint in withheld}
+        generation = {(f.line, f.rule_id) for f in findings if f.category in own_text and f.fingerprint not in fixed}
+        generation_lines = {line for line, _ in generation}  # a request on such a line generates a token: no "keeps working"
+        own_requests = {r.anchor for r in plan.requests if r.blocked and any(f.line in generation_lines for f in r.findings)}
         echoes = set(ctx.echoes)
-        notes = [s for s in manual if s.line not in withheld_lines and s not in echoes]
-        notes += [ManualStep(path, line, "zoho-migrate.request", blocked_text.format(reason=why)) for line, why in anchors.items()]
-        annotated = _annotate(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
+        notes = [s for s in manual if (s.line not in withheld_lines or (s.line, s.rule_id) in generation) and s not in echoes]
+        notes += [
+            ManualStep(path, line, REQUEST_NOTE, blocked_text.format(reason=why))
+            for line, why in anchors.items()
+            if line not in own_requests
+        ]
+        annotated = annotate_text(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
         if parses(language, annotated, path.rsplit("/", 1)[-1]) is not False or parses(language, current, path.rsplit("/", 1)[-1]) is False:
             current = annotated  # a format without comments (JSON) is not annotated
     return FileResult(
@@ -340,6 +355,10 @@ def _fixed(ctx: FileContext, new_text: str, touched: set[int]) -> set[str]:
 
 def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
     rule = next((r for r in ctx.ruleset.rules if r.id == finding.rule_id), None)
+    if finding.category == "legacy-reply":
+        described = _reply_of_product(ctx, text)
+        if described:
+            return described
     if finding.category == "xml-parsing":
         described = xmlreply.field_map_text(ctx, text, payload="payload" in finding.rule_id)
         if described:
@@ -349,44 +368,24 @@ def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
     return finding.message
 
 
-def _annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
-    """Leave `TODO(zoho-migrate): <step>` comments above each manual step's line (once)."""
-    markers = ctx.language.line_comments
-    blocks = ctx.language.block_comments
-    if not markers and not blocks:
-        return text
-    edits = []
-    index = LineIndex(text)
-    original = LineIndex(ctx.history.original)
-    structure = Structure(text, ctx.language, idioms(ctx.ruleset, ctx.language.name))
-    for step in manual:
-        offset = ctx.history.forward(original.offset(step.line))
-        line_no = index.line(offset)
-        start = index.offset(line_no)
-        if structure.in_data(start) or structure.in_data(max(start - 1, 0)):
-            continue  # inside a string literal (code kept as data): a comment there would change the string
-        previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
-        note = mask_text(ctx.data.manual_text("annotate", text=step.text), ctx.ruleset.scan.secret_patterns)
-        note = " ".join(note.split())
-        if "TODO(zoho-migrate)" in previous or note in "".join(e.replacement for e in edits if e.start == start):
+def _reply_of_product(ctx: FileContext, text: str) -> str | None:
+    """The reply step of the one product every legacy URL of the file belongs to, when that product has its own
+    text (`fixes.common.reply_by_product`: a Creator, Support or Reports reply is not a CRM v2 / Books v3 one)."""
+    texts = ctx.data.common.get("reply_by_product") or {}
+    products = set()
+    for m in zoho_urls(text):
+        url = m.group(0) if "://" in m.group(0) else "https://" + m.group(0).lstrip("/")
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
             continue
-        indent = text[start : len(text[start:]) - len(text[start:].lstrip(" \t")) + start]
-        comment = f"{markers[0]} {note}" if markers else f"{blocks[0][0]} {note} {blocks[0][1]}"
-        edits.append(Edit(start, start, f"{indent}{comment}\n", step.rule_id, "annotation"))
-    kept, _ = resolve(_merge_same_point(edits))
-    new_text, _ = apply(text, kept)
-    return new_text
-
-
-def _merge_same_point(edits: list[Edit]) -> list[Edit]:
-    merged: dict[int, Edit] = {}
-    for edit in edits:
-        if edit.start in merged:
-            prior = merged[edit.start]
-            merged[edit.start] = Edit(edit.start, edit.end, prior.replacement + edit.replacement, prior.rule_id, prior.description)
-        else:
-            merged[edit.start] = edit
-    return list(merged.values())
+        entry = ctx.ruleset.endpoints.host_index.get(host)  # by host: a base URL alone names its product too
+        if entry is not None:
+            products.add(entry[0].name)
+    if len(products) != 1:
+        return None
+    described = texts.get(next(iter(products)))
+    return str(described) if described else None
 
 
 def _datacenter(ctx: FileContext, text: str) -> str | None:

@@ -67,7 +67,21 @@ def parses(language: Language, text: str, filename: str = "") -> bool | None:
         return not has_error(language.tree_sitter, text)
     if language.kind == "code" and language.name not in ("html", "other", "sql", "perl"):
         return balanced(text, language)
-    return None
+    return json_document(text)
+
+
+def json_document(text: str) -> bool | None:
+    """A file of no known type (`.testrc`, `.babelrc`: language `other`) that holds a JSON document must stay JSON:
+    True/False when the text opens like JSON (`{`, `[`), None otherwise. An INI `[section]` reads as False both
+    before and after, so it never refuses an INI rewrite; a `#` TODO inserted into JSON is refused."""
+    head = text.lstrip("\ufeff \t\r\n")[:1]
+    if head not in ("{", "["):
+        return None
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 class _TagTolerantLoader(yaml.SafeLoader):

@@ -53,6 +53,7 @@ MATCH_KEYS = {
     "in_comments",
     "endpoints",
     "under",
+    "own_package",
 }
 
 
@@ -85,6 +86,9 @@ class Matcher:
     only_comments: bool = False  # `in_comments: only`: a match is reported only inside a comment
     # config files: the INI section or a less-indented parent key above the line must match one of these
     under: tuple[re.Pattern[str], ...] = ()
+    # dotted package names of a library: the rule does not apply to files inside that library's own folders
+    # (`talkzoho/crm/client.py` importing `talkzoho.utils` is the library, not a user of it)
+    own_package: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ def _matcher(raw: Any, where: _Where, contexts: set[str]) -> Matcher:
         only_comments=raw.get("in_comments") == "only",
         under=_compile(_as_list(raw.get("under"), where, "under"), where, "under", flags),
         endpoints=endpoints,
+        own_package=tuple(str(p) for p in _as_list(raw.get("own_package"), where, "own_package")),
     )
 
 

@@ -292,6 +292,8 @@ class FileMatcher:
             return False
         if not any(k in self.found for k in rule.matcher.keywords):
             return False
+        if rule.matcher.own_package and _inside_package(self.path, rule.matcher.own_package):
+            return False
         return self._context_ok(rule.matcher.context) and self._file_regex_ok(rule)
 
     # matching ---------------------------------------------------------------------------------------------------
@@ -620,6 +622,15 @@ class FileMatcher:
 
 _SPACES = re.compile(r"\s+")
 _NON_SPACE = re.compile(r"\S")
+
+
+def _inside_package(path: str, packages: tuple[str, ...]) -> bool:
+    """Is the file in the folders of one of these dotted packages (`mfabrik.zoho` -> `.../mfabrik/zoho/...`)?
+
+    By the path alone, so an in-memory re-scan (the rewriter's) answers as the scan of the file on disk did.
+    """
+    folders = "/" + "/".join(path.replace("\\", "/").split("/")[:-1]) + "/"
+    return any(f"/{package.replace('.', '/')}/" in folders for package in packages)
 
 
 def _head(line: str) -> str:
