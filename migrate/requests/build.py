@@ -323,6 +323,10 @@ class _Builder:
         categories = {f.category for f in request.findings}
         if request.accounts:
             return "an accounts/token-generation URL is sent by the same code; add the OAuth header by hand only to the API calls"
+        if "auth-header" in categories and not self.fix.connection:
+            reason = self._header_blocker(request)
+            if reason:
+                return reason
         if len(request.products) > 1:
             return f"URLs of more than one product ({', '.join(sorted(request.products))}) reach the same request code"
         malformed = [u for u in request.urls if u.startswith(MALFORMED)]
@@ -354,6 +358,25 @@ class _Builder:
             reason = self._org_blocker(request)
             if reason:
                 return reason
+        return None
+
+    def _header_blocker(self, request: LegacyRequest) -> str | None:
+        """A `Zoho-authtoken` header value the oauth-header pass cannot replace whole (`fmt.Sprintf("Zoho-authtoken
+        %s", t)`, `"Zoho-authtoken %s" % t`): swapping the scheme alone would send the caller's authtoken as an
+        OAuth token and every call would be refused, so the request stays as it was."""
+        for finding in request.findings:
+            if finding.category != "auth-header":
+                continue
+            line = self.s.line_text(finding.line)
+            for m in SCHEME.finditer(line):
+                if not _header_replaceable(line, m, self.fix):
+                    shown = FORMAT_SLOT.match(line, m.end())
+                    how = f" (`Zoho-authtoken {shown.group(0)}`)" if shown else ""
+                    return (
+                        f"the `Zoho-authtoken` value on line {finding.line} is filled in by a call{how} the rewriter "
+                        "cannot replace, and the token passed to it is still an authtoken: send the token helper's "
+                        "value there instead"
+                    )
         return None
 
     def _sends_oauth(self, request: LegacyRequest) -> bool:
@@ -492,6 +515,25 @@ class _Builder:
             if param and resolved.family.oauth_path is not None and "organization" not in self._region_text(request).lower():
                 return f"the v3 API needs `{param}` and this request does not send one"
         return None
+
+
+SCHEME = re.compile(r"Zoho-authtoken\s+", re.IGNORECASE)
+FORMAT_SLOT = re.compile(r"%[-#0-9.]*[a-z]|%\(\w+\)[a-z]|\{\d*\}")
+SPLICE = re.compile(r"\$\{?\w+\}?|[0-9a-fA-F]{32}(?![0-9a-fA-F])")
+
+
+def _header_replaceable(line: str, m: re.Match[str], fix: Idioms) -> bool:
+    """The forms the oauth-header pass replaces whole: `"Zoho-authtoken " + t` (the literal ends after the
+    scheme and is concatenated) or a token spliced into the literal right after it (`{t}`, `${t}`, `#{t}`, `$T`)."""
+    after = m.end()
+    closing = line[after : after + 1]
+    if closing in "\"'`" and closing and m.start() > 0 and line[m.start() - 1] == closing:
+        concat = [str(op) for op in fix.raw.get("concat") or ("+",)]
+        rest = line[after + 1 :].lstrip()
+        return any(rest.startswith(op) for op in concat)
+    if any(line.startswith(str(opener), after) for opener in fix.raw.get("interpolation") or ()):
+        return True
+    return SPLICE.match(line, after) is not None
 
 
 def _short(url: str) -> str:

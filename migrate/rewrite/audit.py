@@ -43,11 +43,14 @@ def audit(original: str, rewritten: str, language: Language, ruleset: RuleSet, d
     marker = _auth_marker(data, fixes) if not fix.connection else None
     org_marker = _org_marker(data, fixes) if not fix.connection else None
     found: list[Violation] = []
+    scheme = str(data.oauth.get("header_scheme", "Zoho-oauthtoken"))
     old_urls = Counter(m.group(0) for m in ZOHO_URL.finditer(original))
     for url_line, url in _new_urls(structure, old_urls):
         resolved = ruleset.endpoints.match(url) or ruleset.endpoints.match(url.rstrip("/") + "/x")
         for line in _uses(structure, fix, url_line):
             found.extend(_check_request(structure, fix, ruleset, marker, org_marker, line, url, resolved))
+    for line in _new_scheme_lines(original, structure, scheme):
+        found.append(Violation(line, f"a `{scheme}` value was written by hand, not from the token helper"))
     if marker:
         for line in _new_marker_lines(original, structure, marker):
             region = _request_text(structure, line, callers=True)
@@ -156,6 +159,25 @@ def _org_marker(data: FixData, fixes) -> str | None:  # noqa: ANN001 - LanguageF
         return None
     m = re.search(r"[A-Za-z_][\w.]*[Oo]rganization_?[Ii][Dd]", rendered)
     return m.group(0) if m else None
+
+
+def _new_scheme_lines(original: str, structure: Structure, scheme: str) -> list[int]:
+    """Lines of code (not a TODO) holding the OAuth scheme literally, when the rewrite added one: the helper gives
+    that value, so a literal one is a scheme swapped onto a token that is still an authtoken (a request whose URL
+    did not move is checked too)."""
+    def code_lines(text: str) -> list[int]:
+        lines = []
+        for number, raw in enumerate(text.split("\n"), 1):
+            if scheme.lower() in raw.lower() and "TODO(zoho-migrate)" not in raw and not _comment(raw):
+                lines.append(number)
+        return lines
+
+    after = code_lines(structure.text)
+    return after if len(after) > len(code_lines(original)) else []
+
+
+def _comment(raw: str) -> bool:
+    return raw.lstrip().startswith(("#", "//", "*", "/*"))
 
 
 def _new_marker_lines(original: str, structure: Structure, marker: str) -> list[int]:

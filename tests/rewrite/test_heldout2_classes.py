@@ -1,0 +1,78 @@
+"""Wrong hunks and missing TODOs found by reading every hunk of the first `rewrite --apply` on held-out 2 of the
+real-code corpus (docs/VALIDATION.md, "Held-out 2"), each as a before/after test on our own code (golden project
+`whole-or-nothing`, in-memory texts):
+
+- a `Zoho-authtoken` header filled in by a format call (`fmt.Sprintf("Zoho-authtoken %s", c.Token)`) had only its
+  scheme swapped to `Zoho-oauthtoken`, on a request otherwise left legacy: the caller's authtoken was then sent as
+  an OAuth token and every call refused. Such a request now stays every byte, with its TODO; the audit catches a
+  scheme written by hand even when no URL moved.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from migrate.rewrite.audit import audit
+from migrate.rewrite.engine import rewrite_text, scan_text
+from migrate.rewrite.fixdata import FixData
+from migrate.rewrite.references import ReferenceIndex
+from tests.conftest import FIXTURES
+from tests.rewrite.test_fixture_projects import run_in_process
+
+PROJECT = FIXTURES / "projects" / "rewrite" / "whole-or-nothing"
+TODO = "TODO(zoho-migrate)"
+NOT_MIGRATED = "TODO(zoho-migrate): not migrated"
+
+
+def _rewrite(ruleset, language: str, text: str, path: str, others: dict[str, str] | None = None):
+    lang = ruleset.languages[language]
+    index = ReferenceIndex.from_texts({path: text, **(others or {})})
+    findings = scan_text(ruleset, text, lang, path)
+    return rewrite_text(path, text, lang, findings, ruleset, FixData(ruleset), set(), annotate=True, references=index)
+
+
+def _code(text: str) -> list[str]:
+    """The lines that are not the rewriter's TODO comments."""
+    return [line for line in text.split("\n") if TODO not in line]
+
+
+def _applied(tmp_path: Path) -> Path:
+    work = tmp_path / "work"
+    shutil.copytree(PROJECT / "before", work)
+    assert run_in_process("rewrite", "--apply", ".", cwd=work).returncode == 0
+    return work
+
+
+# a header value built by a format call ----------------------------------------------------------------------------
+def test_formatted_zoho_authtoken_header_is_left_whole_with_its_todo(tmp_path: Path) -> None:
+    before = (PROJECT / "before" / "helpdesk" / "desk.go").read_text()
+    after = (_applied(tmp_path) / "helpdesk" / "desk.go").read_text()
+    assert 'fmt.Sprintf("Zoho-authtoken %s", c.Token)' in before
+    assert _code(after) == _code(before)  # every byte of the request as it was
+    assert "Zoho-oauthtoken" not in after.replace(TODO, "").split("not migrated", 1)[0]
+    assert after.count(NOT_MIGRATED) == 1 and "`Zoho-authtoken %s`" in after
+
+
+def test_formatted_header_in_python_is_left_as_it_was(ruleset) -> None:
+    text = (
+        "import requests\n\n\ndef tickets(token):\n"
+        "    headers = {'Authorization': 'Zoho-authtoken %s' % token}\n"
+        "    return requests.get('https://desk.zoho.com/api/v1/tickets', headers=headers)\n"
+    )
+    result = _rewrite(ruleset, "python", text, "desk.py")
+    assert _code(result.text) == _code(text)
+    assert result.text.count(NOT_MIGRATED) == 1
+    # the forms the pass replaces whole still are: a concatenation becomes the helper's value
+    joined = text.replace("'Zoho-authtoken %s' % token", "'Zoho-authtoken ' + token")
+    migrated = _rewrite(ruleset, "python", joined, "desk.py").text
+    assert "zoho_auth.authorization()" in migrated and "Zoho-authtoken" not in migrated
+
+
+def test_audit_catches_a_scheme_swapped_on_a_request_whose_url_did_not_move(ruleset) -> None:
+    before = (PROJECT / "before" / "helpdesk" / "desk.go").read_text()
+    swapped = before.replace('"Zoho-authtoken %s"', '"Zoho-oauthtoken %s"')
+    violations = audit(before, swapped, ruleset.languages["go"], ruleset, FixData(ruleset))
+    assert [v.line for v in violations] == [17] and "by hand" in violations[0].reason
+    assert audit(before, before.replace("// Package", "// TODO(zoho-migrate): Zoho-oauthtoken\n// Package"),
+                 ruleset.languages["go"], ruleset, FixData(ruleset)) == []
