@@ -6,6 +6,11 @@ real-code corpus (docs/VALIDATION.md, "Held-out 2"), each as a before/after test
   scheme swapped to `Zoho-oauthtoken`, on a request otherwise left legacy: the caller's authtoken was then sent as
   an OAuth token and every call refused. Such a request now stays every byte, with its TODO; the audit catches a
   scheme written by hand even when no URL moved.
+- not idempotent: a Books client already sending `Zoho-oauthtoken` through its own `_call(..., headers, ...)`
+  wrapper had its host move refused with a false reason ("sent without the OAuth Authorization header": the audit
+  did not follow the `headers` variable handed to the wrapper), and the second run moved the URL because the audit
+  counted a URL named in the first run's TODO as already there. The audit follows the definitions of the names a
+  line passes on, and counts only URLs of code lines.
 """
 
 from __future__ import annotations
@@ -76,3 +81,28 @@ def test_audit_catches_a_scheme_swapped_on_a_request_whose_url_did_not_move(rule
     assert [v.line for v in violations] == [17] and "by hand" in violations[0].reason
     assert audit(before, before.replace("// Package", "// TODO(zoho-migrate): Zoho-oauthtoken\n// Package"),
                  ruleset.languages["go"], ruleset, FixData(ruleset)) == []
+
+
+# a header handed to the project's own wrapper; URLs in comments ---------------------------------------------------
+def test_host_move_with_header_passed_to_own_wrapper_is_done_in_one_run(tmp_path: Path) -> None:
+    before = (PROJECT / "before" / "books" / "client.py").read_text()
+    work = _applied(tmp_path)
+    after = (work / "books" / "client.py").read_text()
+    assert before.replace("https://books.zoho.com/api/v3/items", "https://www.zohoapis.com/books/v3/items") == after
+    again = run_in_process("rewrite", ".", cwd=work)
+    assert again.stdout == ""
+
+
+def test_audit_counts_only_urls_of_code_lines(ruleset) -> None:
+    """A URL a TODO (or any comment) names neither counts as already there nor is audited."""
+    before = (PROJECT / "before" / "books" / "client.py").read_text()
+    new = "https://www.zohoapis.com/books/v3/items"
+    todo = f"        # TODO(zoho-migrate): not migrated: the new URL {new} is sent without the header\n"
+    marked = before.replace("        address = ", todo + "        address = ")
+    # a broken move (the header no longer reaches the wrapper) is caught although the TODO names the URL
+    broken = marked.replace("https://books.zoho.com/api/v3/items", new).replace("headers, query)", "{}, query)")
+    violations = audit(marked, broken, ruleset.languages["python"], ruleset, FixData(ruleset))
+    assert [v.reason for v in violations] == [f"the new URL {new} is sent without the OAuth Authorization header"]
+    # the move itself passes: the header is in the `headers` definition handed to `_call`
+    moved = marked.replace("https://books.zoho.com/api/v3/items", new)
+    assert audit(marked, moved, ruleset.languages["python"], ruleset, FixData(ruleset)) == []
