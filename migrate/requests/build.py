@@ -167,15 +167,33 @@ class _Builder:
         m = pattern.match(self.s.text, start)
         if m is None:
             return []
+        if finding.line in self._send_lines:
+            return []  # `r1 = requests.post(URL, ...)`: the request itself, not a definition others build on
         name = m.group("name")
         scope = self.s.scope_of(finding.line)
         lines = set()
-        first, last = (1, self.s.line_count) if scope.module else (scope.start_line, scope.end_line)
+        # in a function, the lines after the assignment up to the next one see its value
+        first, last = (1, self.s.line_count) if scope.module else (finding.line, scope.end_line)
+        last = self._reassigned(name, finding.line, scope, last)
         for offset in self._occurrences(name, first, last):
             line = self.s.line_of(offset)
             if line != finding.line and not self.s.in_data(offset):
                 lines.add(line)
         return sorted(lines) if any(not self.s.scope_of(line).module or scope.module for line in lines) else []
+
+    @cached_property
+    def _send_lines(self) -> set[int]:
+        return {send.line for send in self.s.sends}
+
+    def _reassigned(self, name: str, line: int, scope: Scope, last: int) -> int:
+        """The last line that still sees the value `name` gets on `line`: a later `base = "..."` in the same
+        function starts another request's URL (a line using the old value on its right side still counts)."""
+        if scope.module:
+            return last
+        for other, rhs in self.definitions.get(name, ()):
+            if line < other <= last and scope.contains(other):
+                return other if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", rhs) else other - 1
+        return last
 
     def _occurrences(self, name: str, first: int, last: int) -> list[int]:
         """Offsets of `name` as a whole word in lines first..last (`(?<!\\w)name(?!\\w)` in those lines).
@@ -254,7 +272,7 @@ class _Builder:
             if not found:
                 continue
             tail = re.search(rf"(?<![\w$]){re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"'?$#{{]*)", text)
-            if tail is not None and len(found) == 1:
+            if tail is not None and len(found) == 1 and tail.group("tail")[:1] not in ("&", "="):
                 urls.append(found[0].rstrip("/") + "/" + tail.group("tail").lstrip("/"))
             else:
                 urls.extend(found)
@@ -448,7 +466,8 @@ class _Builder:
 
     def _credential_blocker(self, request: LegacyRequest) -> str | None:
         """Every credential of the request must be in a form the rewriter removes, and none unflagged."""
-        flagged = {f.line for f in request.findings if f.category == CREDENTIAL}
+        # a credential line of another request of the file is followed too (that request decides about it)
+        flagged = {f.line for f in request.findings if f.category == CREDENTIAL} | self._credential_lines
         for finding in request.findings:
             if finding.category != CREDENTIAL or self._holder(finding):
                 continue
@@ -463,6 +482,10 @@ class _Builder:
             if line not in flagged:
                 return f"a credential on line {line} is not one the scanner can follow"
         return None
+
+    @cached_property
+    def _credential_lines(self) -> set[int]:
+        return {f.line for r in self.plan.requests for f in r.findings if f.category == CREDENTIAL}
 
     @cached_property
     def _authtoken_lines(self) -> list[int]:

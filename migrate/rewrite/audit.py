@@ -65,8 +65,8 @@ def _uses(structure: Structure, fix: Idioms, line: int) -> list[int]:
     """The request lines a URL on `line` reaches: the line itself, or where a constant holding it is used."""
     pattern = fix.assignment
     m = pattern.match(structure.text, structure.offset_of_line(line)) if pattern is not None else None
-    if m is None:
-        return [line]
+    if m is None or any(send.line == line for send in structure.sends):
+        return [line]  # not a definition: `r1 = requests.post(URL)` is the request itself
     scope = structure.scope_of(line)
     first, last = (1, structure.line_count) if scope.module else (scope.start_line, scope.end_line)
     word = re.compile(rf"(?<!\w){re.escape(m.group('name'))}(?!\w)")
