@@ -16,6 +16,9 @@ real-code corpus (docs/VALIDATION.md, "Held-out 2"), each as a before/after test
   uses `listing`), a reassigned `base = "..."` in Ruby (both requests shared the first `base`), the statements after
   a send running into the next request's `payload = {...}`. Every request left as it was now has its own TODO
   naming its own blocker, and a migratable request next to a blocked one is migrated.
+- class 6 at its edge: a CRM v1 `.../private/xml/Leads/getRecords` call migrated whole to v2 (JSON) while its reply
+  went to a helper in another file that runs `simplexml_load_string`: JSON parsed as XML, and no TODO at the
+  calling line. A call asking for an XML reply that its own request does not parse is now left as it was.
 """
 
 from __future__ import annotations
@@ -151,3 +154,28 @@ def test_a_file_the_audit_gives_up_on_keeps_every_request_todo(ruleset) -> None:
     result = _rewrite(ruleset, "ruby", text, "crm/call_sync.rb")
     assert _code(result.text) == _code(text)
     assert result.text.count(NOT_MIGRATED) == 3
+
+
+# an XML reply read elsewhere --------------------------------------------------------------------------------------
+def test_xml_reply_handed_to_another_file_keeps_the_request(tmp_path: Path) -> None:
+    before = (PROJECT / "before" / "leads" / "LeadList.php").read_text()
+    after = (_applied(tmp_path) / "leads" / "LeadList.php").read_text()
+    assert _code(after) == _code(before)
+    todo = next(line for line in after.split("\n") if NOT_MIGRATED in line)
+    assert "private/xml/Leads/getRecords replies XML and the reply is not read here" in todo
+    assert not (tmp_path / "work" / "leads" / "zoho_auth.php").exists()
+
+
+def test_xml_reply_parsed_in_the_request_itself_is_still_migrated(ruleset) -> None:
+    """The block is only for a reply read elsewhere: parsed right here, the request migrates with a TODO (or the
+    conversion) on the reading line, as before."""
+    text = (
+        "<?php\nfunction leads($token)\n{\n"
+        '    $reply = file_get_contents("https://crm.zoho.com/crm/private/xml/Leads/getRecords?authtoken=" . $token . "&scope=crmapi");\n'
+        "    $doc = simplexml_load_string($reply);\n    return $doc;\n}\n"
+    )
+    result = _rewrite(ruleset, "php", text, "leads.php")
+    assert "https://www.zohoapis.com/crm/v2/Leads" in result.text and NOT_MIGRATED not in result.text
+    lines = result.text.split("\n")
+    parse = next(i for i, line in enumerate(lines) if "simplexml_load_string" in line)
+    assert TODO in lines[parse - 1]
