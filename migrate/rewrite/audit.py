@@ -49,6 +49,7 @@ def audit(original: str, rewritten: str, language: Language, ruleset: RuleSet, d
         resolved = ruleset.endpoints.match(url) or ruleset.endpoints.match(url.rstrip("/") + "/x")
         for line in _uses(structure, fix, url_line):
             found.extend(_check_request(structure, fix, ruleset, marker, org_marker, line, url, resolved))
+    found.extend(_kept_url_checks(original, structure, language, fix, marker, scheme, old_urls))
     for line in _new_scheme_lines(original, structure, scheme):
         found.append(Violation(line, f"a `{scheme}` value was written by hand, not from the token helper"))
     if marker:
@@ -107,6 +108,36 @@ def _new_urls(structure: Structure, old: Counter[str]) -> list[tuple[int, str]]:
         if seen[url] > old.get(url, 0) and re.search(r"zohoapis\.|/v[23]/", url, re.I):
             result.append((line, url))
     return result
+
+
+def _kept_url_checks(
+    original: str, structure: Structure, language: Language, fix: Idioms, marker: str | None, scheme: str,
+    old_urls: Counter[str],
+) -> list[Violation]:
+    """A request whose URL did not move must not lose its credential without gaining the OAuth header (it would
+    send no credential at all). The k-th occurrence of a kept URL is compared with the k-th one of the original;
+    the original is parsed only when a kept request carries neither."""
+    if fix.connection:
+        return []
+    found = []
+    seen: Counter[str] = Counter()
+    before: Structure | None = None
+    before_lines: dict[str, list[int]] = {}
+    for line, url in _code_urls(structure.text):
+        seen[url] += 1
+        if seen[url] > old_urls.get(url, 0) or fix.accounts_url.search(url):
+            continue  # new (checked above) or an accounts URL (no OAuth header belongs there)
+        region = _request_text(structure, line)
+        if _credential(region) or scheme.lower() in region.lower() or (marker and marker in region):
+            continue
+        if before is None:
+            before = Structure(original, language, fix)
+            for number, old in _code_urls(original):
+                before_lines.setdefault(old, []).append(number)
+        old_line = before_lines.get(url, [])[seen[url] - 1]
+        if _credential(_request_text(before, old_line)):
+            found.append(Violation(line, f"the credential of the request to {url.split('?')[0]} was removed but its URL did not move and it got no OAuth header"))
+    return found
 
 
 def _code_urls(text: str) -> list[tuple[int, str]]:

@@ -19,6 +19,9 @@ real-code corpus (docs/VALIDATION.md, "Held-out 2"), each as a before/after test
 - class 6 at its edge: a CRM v1 `.../private/xml/Leads/getRecords` call migrated whole to v2 (JSON) while its reply
   went to a helper in another file that runs `simplexml_load_string`: JSON parsed as XML, and no TODO at the
   calling line. A call asking for an XML reply that its own request does not parse is now left as it was.
+- audit gaps: requests whose URL did not move were never audited (the scheme swap above), and URLs named anywhere
+  in the original text escaped it (the idempotence bug above). The audit now also checks every kept URL: its
+  request may not lose its credential without gaining the OAuth header.
 """
 
 from __future__ import annotations
@@ -179,3 +182,19 @@ def test_xml_reply_parsed_in_the_request_itself_is_still_migrated(ruleset) -> No
     lines = result.text.split("\n")
     parse = next(i for i, line in enumerate(lines) if "simplexml_load_string" in line)
     assert TODO in lines[parse - 1]
+
+
+# the audit on requests whose URL did not move ----------------------------------------------------------------------
+def test_audit_catches_a_credential_removed_from_a_request_whose_url_stayed(ruleset) -> None:
+    before = (
+        "import requests\n\n\ndef leads(token):\n"
+        '    return requests.get("https://crm.zoho.com/crm/private/json/Leads/getRecords?authtoken=" + token + "&scope=crmapi")\n'
+    )
+    stripped = before.replace('?authtoken=" + token + "&scope=crmapi"', '"')
+    python = ruleset.languages["python"]
+    violations = audit(before, stripped, python, ruleset, FixData(ruleset))
+    assert [v.line for v in violations] == [5] and "did not move" in violations[0].reason
+    # with the header on that very request the same edit passes; a comment-only change is no violation either
+    headed = stripped.replace('Leads/getRecords")', 'Leads/getRecords", headers={"Authorization": zoho_auth.authorization()})')
+    assert audit(before, headed, python, ruleset, FixData(ruleset)) == []
+    assert audit(before, "# TODO(zoho-migrate): x\n" + before, python, ruleset, FixData(ruleset)) == []
