@@ -6,6 +6,7 @@ file ends up either changed by an edit (and gone on a re-scan of the result) or 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -170,7 +171,7 @@ def rewrite_text(
         echoes = set(ctx.echoes)
         notes = [s for s in manual if s.line not in withheld_lines and s not in echoes]
         notes += [
-            ManualStep(path, line, "zoho-migrate.request", blocked_text.format(reason=why))
+            ManualStep(path, line, REQUEST_NOTE, blocked_text.format(reason=why))
             for line, whys in anchors.items() for why in whys
         ]
         annotated = _annotate(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
@@ -368,6 +369,9 @@ def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
         described = xmlreply.field_map_text(ctx, text, payload="payload" in finding.rule_id)
         if described:
             return described
+        promise = str(ctx.data.common.get("field_map_promise") or "")
+        if rule is not None and rule.manual and promise and re.search(promise, rule.manual):
+            return ctx.data.manual_text("no_field_map", text=re.sub(promise, "", rule.manual).rstrip(". "))  # none printed
     if rule is not None and rule.manual:
         return rule.manual
     return finding.message
@@ -383,6 +387,9 @@ def _annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
     index = LineIndex(text)
     original = LineIndex(ctx.history.original)
     structure = Structure(text, ctx.language, idioms(ctx.ruleset, ctx.language.name))
+    last_at: dict[str, int] = {}  # note -> the last line it covers (a run of lines gets it once)
+    code_line = _code_line_numbers(text)  # TODO lines do not count: a second run measures the same distances
+    every_line = (REQUEST_NOTE, *(str(r) for r in ctx.data.common.get("annotate_every_line") or ()))
     for step in manual:
         offset = ctx.history.forward(original.offset(step.line))
         line_no = index.line(offset)
@@ -392,14 +399,34 @@ def _annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
         previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
         note = mask_text(ctx.data.manual_text("annotate", text=step.text), ctx.ruleset.scan.secret_patterns)
         note = " ".join(note.split())
+        here = code_line[line_no - 1] if line_no - 1 < len(code_line) else line_no
         if "TODO(zoho-migrate)" in previous or note in "".join(e.replacement for e in edits if e.start == start):
+            last_at[note] = here  # already there (a second run): it covers the lines below as in the first run
             continue
+        if not step.rule_id.startswith(every_line) and note in last_at and 0 <= here - last_at[note] <= NOTE_RUN:
+            last_at[note] = here  # the same step a line or two below (one parse, one reply, one config block)
+            continue
+        last_at[note] = here
         indent = text[start : len(text[start:]) - len(text[start:].lstrip(" \t")) + start]
         comment = f"{markers[0]} {note}" if markers else f"{blocks[0][0]} {note} {blocks[0][1]}"
         edits.append(Edit(start, start, f"{indent}{comment}\n", step.rule_id, "annotation"))
     kept, _ = resolve(_merge_same_point(edits))
     new_text, _ = apply(text, kept)
     return new_text
+
+
+def _code_line_numbers(text: str) -> list[int]:
+    """For each line, its number counting only lines that are not the rewriter's TODO comments."""
+    numbers, count = [], 0
+    for raw in text.split("\n"):
+        if "TODO(zoho-migrate)" not in raw:
+            count += 1
+        numbers.append(count)
+    return numbers
+
+
+NOTE_RUN = 3  # lines: the same note again within this distance of the last one is not repeated
+REQUEST_NOTE = "zoho-migrate.request"  # a request left as it was: its own TODO, never merged with a neighbour's
 
 
 def _merge_same_point(edits: list[Edit]) -> list[Edit]:
@@ -423,8 +450,6 @@ def _datacenter(ctx: FileContext, text: str) -> str | None:
 
 
 def _package(ctx: FileContext, text: str) -> str | None:
-    import re
-
     pattern = ctx.fixes.get("package") if ctx.fixes else None
     if not pattern:
         return None
