@@ -381,6 +381,20 @@ class _Builder:
                 return reason
         return None
 
+    def _completed_later(self, url: str, request: LegacyRequest) -> bool:
+        """Is the URL prefix continued at run time (`"...json/#{type}/..."`, `"...json/%s/..."`, `BASE . $path`)
+        rather than a whole URL ending in a slash (`.../fileupload/`)?"""
+        text = self._region_text(request)
+        concat = "|".join(re.escape(str(op)) for op in self.fix.raw.get("concat") or ("+",))
+        openers = "|".join(re.escape(str(o)) for o in self.fix.raw.get("interpolation") or ()) or "(?!)"
+        after = re.compile(rf"(?:{openers}|%[-0-9]*[sd]|\$\w|\{{\w*\}}|[\"'`]\s*(?:{concat}))")
+        found = False
+        for m in re.finditer(re.escape(url), text):
+            found = True
+            if after.match(text, m.end()):
+                return True
+        return not found  # the prefix is a definition used elsewhere (`BASE_URL . $path`)
+
     def _header_blocker(self, request: LegacyRequest) -> str | None:
         """A `Zoho-authtoken` header value the oauth-header pass cannot replace whole (`fmt.Sprintf("Zoho-authtoken
         %s", t)`, `"Zoho-authtoken %s" % t`): swapping the scheme alone would send the caller's authtoken as an
@@ -442,10 +456,25 @@ class _Builder:
         if new and PROBE in new and new.split(PROBE, 1)[1].split("?", 1)[0].strip("/"):
             return f"the new URL {new.replace(PROBE, '{id}').split('?')[0]} puts the id in the middle of the path"
         if new is None:
-            return f"no mechanical v3/v2 equivalent for {_short(url)}" + (f": {family.manual}" if family.manual else "")
+            note = f": {family.manual}" if family.manual else ""
+            if url.endswith("/") and "{rest" in family.legacy_path.template and self._completed_later(url, request):
+                # `".../crm/private/json/#{type}/getRecords"`: the prefix is known, the module name is not
+                return (
+                    f"only {url} is written here; the rest (the module name and the method) is known at run time, "
+                    f"and the new URL depends on it{note}"
+                )
+            return f"no mechanical v3/v2 equivalent for {_short(url)}{note}"
+        xml_body = "the body is XML (XMLString/xmlData); the new API takes JSON"
         names = [n for n in re.findall(r"\{(\w+)\}", new)]
         if names:
-            return f"the new URL {new} needs {', '.join(names)} from the request body"
+            region = self._region_text(request)
+            xml = self._may_match(XML_BODY, request) and XML_BODY.search(region)
+            where = [f"`{n}=`" for n in names if re.search(rf"[?&]{re.escape(n)}=", region)]
+            if where:  # the id is at hand; say so, and name the XML body when that is what blocks
+                path = f"the new URL {new} puts {', '.join(names)} in the path (from the {', '.join(where)} query parameter)"
+                return f"{xml_body}, and {path}" if xml else path
+            body = ", which is XML (XMLString/xmlData; the new API takes JSON)" if xml else ""
+            return f"the new URL {new} needs {', '.join(names)} from the request body{body}"
         if family.manual:
             return f"{family.id}: {family.manual}"
         expected = family.oauth_method
@@ -457,7 +486,7 @@ class _Builder:
         if not expected and family.legacy_method and request.method != family.legacy_method:
             return f"sent as {request.method} where the legacy call is {family.legacy_method}"
         if self._may_match(XML_BODY, request) and XML_BODY.search(self._region_text(request)):
-            return "the body is XML (XMLString/xmlData); the new API takes JSON"
+            return xml_body
         for item in self.fix.common.get("query_params") or ():
             if isinstance(item, dict) and item.get("manual") and item.get("product") == resolved.product.name:
                 param = re.compile(rf"\b{re.escape(str(item['param']))}\b")

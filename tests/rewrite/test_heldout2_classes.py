@@ -24,7 +24,9 @@ real-code corpus (docs/VALIDATION.md, "Held-out 2"), each as a before/after test
   request may not lose its credential without gaining the OAuth header.
 - noise: the same note above two or three neighbouring lines of one parse or one config block (said once now;
   every legacy-reply reading line and every request still gets its own); "the field map printed in the manual
-  step" where none is printed.
+  step" where none is printed; "needs id from the request body" where the id is in the query string and the XML
+  body, the real blocker, went unnamed; "no mechanical v3/v2 equivalent for .../crm/private/json/" where only the
+  module name is filled in at run time (a whole URL ending in a slash, `.../fileupload/`, keeps the old text).
 """
 
 from __future__ import annotations
@@ -146,6 +148,13 @@ def test_reassigned_base_gives_each_request_its_own_todo(tmp_path: Path) -> None
     todos = [line.strip() for line in after.split("\n") if NOT_MIGRATED in line]
     assert len(todos) == 3  # search, update, lookup: one each
     assert "criteria" in todos[0] and "Calls/{id}" in todos[1] and "private/json/" in todos[2]
+    # each names its real blocker: the XML body first, the id taken from the query string (not "the request
+    # body"); a module name only known at run time (not "no mechanical v2 equivalent")
+    assert "the body is XML" in todos[1] and "(from the `id=` query parameter)" in todos[1]
+    assert "from the request body" not in todos[1]
+    assert "only https://crm.zoho.com/crm/private/json/ is written here" in todos[2]
+    assert "the module name and the method) is known at run time" in todos[2]
+    assert "no mechanical" not in todos[2]
     lines = after.split("\n")
     following = [lines[i + 1].strip() for i, line in enumerate(lines) if NOT_MIGRATED in line]
     assert following[0].startswith('base = "https://crm.zoho.com/crm/private/json/Calls/searchRecords')
@@ -240,3 +249,9 @@ def test_one_note_per_parse_and_no_promised_field_map(ruleset) -> None:
     assert len({s.line for s in result.manual if "Replace XML parsing" in s.text}) == 2
     again = _rewrite(ruleset, "php", result.text, "Insert.php")
     assert again.text == result.text
+
+
+def test_a_whole_url_ending_in_a_slash_is_not_called_a_run_time_prefix(tmp_path: Path) -> None:
+    after = (_applied(tmp_path) / "contacts_upload.py").read_text()
+    todo = next(line for line in after.split("\n") if NOT_MIGRATED in line)
+    assert "no mechanical v3/v2 equivalent for https://creator.zoho.com/api/xml/fileupload/" in todo
