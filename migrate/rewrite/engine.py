@@ -389,6 +389,7 @@ def _annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
     structure = Structure(text, ctx.language, idioms(ctx.ruleset, ctx.language.name))
     last_at: dict[str, int] = {}  # note -> the last line it covers (a run of lines gets it once)
     code_line = _code_line_numbers(text)  # TODO lines do not count: a second run measures the same distances
+    request_notes: list[tuple[str, int]] = []  # (text, line) of the requests' own TODOs
     every_line = (REQUEST_NOTE, *(str(r) for r in ctx.data.common.get("annotate_every_line") or ()))
     for step in manual:
         offset = ctx.history.forward(original.offset(step.line))
@@ -400,9 +401,15 @@ def _annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
         note = mask_text(ctx.data.manual_text("annotate", text=step.text), ctx.ruleset.scan.secret_patterns)
         note = " ".join(note.split())
         here = code_line[line_no - 1] if line_no - 1 < len(code_line) else line_no
+        if step.rule_id == REQUEST_NOTE:
+            request_notes.append((step.text, here))  # placed now or by an earlier run
         if "TODO(zoho-migrate)" in previous or note in "".join(e.replacement for e in edits if e.start == start):
             last_at[note] = here  # already there (a second run): it covers the lines below as in the first run
             continue
+        if step.rule_id != REQUEST_NOTE and any(
+            step.text in why and 0 <= here - at <= 2 * NOTE_RUN for why, at in request_notes
+        ):
+            continue  # the request's own "not migrated" TODO just above already says it
         if not step.rule_id.startswith(every_line) and note in last_at and 0 <= here - last_at[note] <= NOTE_RUN:
             last_at[note] = here  # the same step a line or two below (one parse, one reply, one config block)
             continue

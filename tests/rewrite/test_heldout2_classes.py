@@ -255,3 +255,17 @@ def test_a_whole_url_ending_in_a_slash_is_not_called_a_run_time_prefix(tmp_path:
     after = (_applied(tmp_path) / "contacts_upload.py").read_text()
     todo = next(line for line in after.split("\n") if NOT_MIGRATED in line)
     assert "no mechanical v3/v2 equivalent for https://creator.zoho.com/api/xml/fileupload/" in todo
+
+
+def test_a_note_the_request_todo_already_says_is_not_repeated_below_it(ruleset) -> None:
+    text = (
+        "require 'net/http'\nrequire 'json'\n\n# Zoho CRM\nLEGACY = ENV['ZOHO_AUTHTOKEN']\n\nclass Calls\n  def find(subject)\n"
+        '    base = "https://crm.zoho.com/crm/private/json/Calls/searchRecords?authtoken=#{ENV[\'ZOHO_TOKEN\']}&scope=crmapi"\n'
+        '    query = "&criteria=(Subject:#{subject})"\n'
+        "    JSON.parse(Net::HTTP.get(URI.parse(base + query)))\n  end\nend\n"
+    )
+    result = _rewrite(ruleset, "ruby", text, "calls.rb")
+    todos = [line for line in result.text.split("\n") if TODO in line and "criteria" in line]
+    assert len(todos) == 1 and "`criteria`: CRM v1 searchRecords" in todos[0]  # was a second, shorter copy
+    assert any(s.line == 10 and "criteria" in s.text for s in result.manual)  # still a manual step of its line
+    assert _rewrite(ruleset, "ruby", result.text, "calls.rb").text == result.text
