@@ -269,3 +269,14 @@ def test_a_note_the_request_todo_already_says_is_not_repeated_below_it(ruleset) 
     assert len(todos) == 1 and "`criteria`: CRM v1 searchRecords" in todos[0]  # was a second, shorter copy
     assert any(s.line == 10 and "criteria" in s.text for s in result.manual)  # still a manual step of its line
     assert _rewrite(ruleset, "ruby", result.text, "calls.rb").text == result.text
+
+
+def test_second_run_gives_every_request_the_same_reason(ruleset) -> None:
+    """An earlier run's TODO naming `xmlData` (the next request's blocker) is not code: the request above it keeps
+    its own reason on a second run (it had become "the body is XML", and a note it covered came back)."""
+    text = (PROJECT / "before" / "crm" / "call_sync.rb").read_text()
+    first = _rewrite(ruleset, "ruby", text, "crm/call_sync.rb")
+    second = _rewrite(ruleset, "ruby", first.text, "crm/call_sync.rb")
+    assert second.text == first.text
+    reasons = lambda result: sorted({s.text for s in result.manual if "not migrated" in s.text})  # noqa: E731
+    assert reasons(second) == reasons(first)
