@@ -395,6 +395,11 @@ class _Builder:
             found = True
             if after.match(text, m.end()):
                 return True
+            line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            named = (self.fix.assignment.match(line) if self.fix.assignment is not None else None) or re.search(
+                r"\bconst\s+(?P<name>\w+)", line)
+            if named and re.search(rf"(?<!\w){re.escape(named.group('name'))}\s*(?:{concat})", self.s.text):
+                return True  # `const BASE_URL = '.../json/';` used as `BASE_URL . $path`: completed where it is used
         return not found  # the prefix is a definition used elsewhere (`BASE_URL . $path`)
 
     def _header_blocker(self, request: LegacyRequest) -> str | None:

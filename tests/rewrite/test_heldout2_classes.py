@@ -280,3 +280,14 @@ def test_second_run_gives_every_request_the_same_reason(ruleset) -> None:
     assert second.text == first.text
     reasons = lambda result: sorted({s.text for s in result.manual if "not migrated" in s.text})  # noqa: E731
     assert reasons(second) == reasons(first)
+
+
+def test_a_base_constant_completed_where_it_is_used_is_called_a_run_time_prefix(ruleset) -> None:
+    text = (
+        "<?php\nclass Crm\n{\n    const BASE_URL = 'https://crm.zoho.com/crm/private/json/';\n\n"
+        "    public function get($token, $path)\n    {\n"
+        "        return file_get_contents(static::BASE_URL . $path . '?authtoken=' . $token . '&scope=crmapi');\n"
+        "    }\n}\n"
+    )
+    todos = [line for line in _rewrite(ruleset, "php", text, "Crm.php").text.split("\n") if "private/json/ is" in line]
+    assert len(todos) == 1 and "is known at run time" in todos[0] and "no mechanical" not in todos[0]
