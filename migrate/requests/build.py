@@ -25,6 +25,8 @@ CREDENTIAL = "auth-param"
 ZOHO_URL = re.compile(r"(?:https?://)?(?<![\w.-])[a-z0-9-]+\.zoho(?:apis|cloud)?\.[a-z.]+(?:/[^\s\"'`<>()\\,;{}$#%?]*)?", re.I)
 PROBE = "__zoho_migrate_id__"
 MALFORMED = "malformed:"
+QUERY_TAIL = "query-tail:"  # a base URL whose whole query string is credentials, continued with `&...` elsewhere
+CREDENTIAL_PARAMS = {"authtoken", "scope", "apikey", "ticket"}
 # the credential travels as a parameter here (a quoted key or a query parameter), not just a variable's name
 WORD = re.compile(r"\w+")
 XML_BODY = re.compile(r"\b(?:XMLString|xmlData)\b")
@@ -272,6 +274,8 @@ class _Builder:
             if not found:
                 continue
             tail = re.search(rf"(?<![\w$]){re.escape(name)}\s*(?:\+|\.)\s*[\"'](?P<tail>[^\"'?$#{{]*)", text)
+            if tail is not None and len(found) == 1 and tail.group("tail")[:1] == "&" and _only_credentials(found[0], definition[1]):
+                urls.append(QUERY_TAIL + found[0])  # `base + "&x=1"` after a query string the rewrite empties
             if tail is not None and len(found) == 1 and tail.group("tail")[:1] not in ("&", "="):
                 urls.append(found[0].rstrip("/") + "/" + tail.group("tail").lstrip("/"))
             else:
@@ -357,6 +361,12 @@ class _Builder:
             reason = self._url_blocker(url, request)
             if reason:
                 return reason
+        tails = [u[len(QUERY_TAIL) :] for u in request.urls if u.startswith(QUERY_TAIL)]
+        if tails:
+            return (
+                f"the query string of {tails[0]} holds only credentials, which the rewrite removes, and code appends "
+                "`&...` to it at run time: the `?` would be lost; start the query in the base URL, then migrate"
+            )
         reason = self._reply_blocker(request, legacy)
         if reason:
             return reason
@@ -611,6 +621,13 @@ def _header_replaceable(line: str, m: re.Match[str], fix: Idioms) -> bool:
     if any(line.startswith(str(opener), after) for opener in fix.raw.get("interpolation") or ()):
         return True
     return SPLICE.match(line, after) is not None
+
+
+def _only_credentials(url: str, definition: str) -> bool:
+    """Is every parameter of the query string that follows `url` in `definition` a legacy credential?"""
+    m = re.search(re.escape(url) + r"\?(?P<query>[^\"'`\s]*)", definition)
+    names = re.findall(r"(?:^|&)(\w+)=", m.group("query")) if m else []
+    return bool(names) and all(name.lower() in CREDENTIAL_PARAMS for name in names)
 
 
 def _short(url: str) -> str:
