@@ -266,8 +266,25 @@ class Structure:
         index = sends.index(send)
         first = sends[index - 1].line + 1 if index > 0 else scope.start_line
         last = sends[index + 1].line - 1 if index + 1 < len(sends) else scope.end_line
+        last = self._tail_end(send, last)
         first = min([first] + lines)
         return (first, max(last, send.line))
+
+    def _tail_end(self, send: Send, last: int) -> int:
+        """The statements after a send belong to its request while they work on it (`curl_setopt($ch, ...)`,
+        `rid = r1.json()`); an assignment whose right side shares no name with the send call starts the next
+        request (`second = {"authtoken": ...}` before the next `requests.post`, `base = "..."` reassigned)."""
+        pattern = self.idioms.assignment
+        if pattern is None:
+            return last
+        end = self.line_of(send.offset + len(send.text))
+        names = _code_words(self.lines_text(send.line, end))
+        for line in range(end + 1, last + 1):
+            text = self.line_text(line)
+            m = pattern.match(text)
+            if m is not None and not (_code_words(text[m.end() :]) & names):
+                return line - 1  # its right side uses nothing of the send (`base = "..."` reassigned too)
+        return last
 
     # functions of the file ---------------------------------------------------------------------------------------
     def function_named(self, name: str) -> Scope | None:
@@ -297,3 +314,11 @@ class Structure:
             if scope is not None and not (scope.start_line <= first and last <= scope.end_line):
                 parts.append(self.lines_text(scope.start_line, scope.end_line))
         return "\n".join(parts)
+
+
+STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`""")
+
+
+def _code_words(text: str) -> set[str]:
+    """The names a piece of code uses (string literals left out: a URL's `https` is no shared name)."""
+    return set(re.findall(r"[A-Za-z_]\w*", STRING.sub(" ", text)))

@@ -36,6 +36,7 @@ from migrate.secrets import mask_text
 TODO = "TODO(zoho-migrate)"
 REQUEST_NOTE = "zoho-migrate.request"  # the rule id of a "not migrated" note (one per request, never merged)
 MAX_LIFT = 6  # a TODO moves up to its statement's first line only this far
+REQUEST_NOTE_REACH = 6  # code lines below a request's TODO whose step it may already say
 BLOCK_END = re.compile(r"(?:->|=>|\bdo(?:\s*\|[^|\n]*\|)?|\bthen)\s*$")  # a line that opens an indented body
 
 
@@ -54,6 +55,8 @@ def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
     categories = {rule.id: rule.category for rule in ctx.ruleset.rules}
     code = _without_comments(text, markers, blocks)  # a `(` or `'` in a comment (a TODO's text) is not code
     skip = _Skip(ctx, manual, categories)
+    code_line = _code_line_numbers(text)  # TODO lines do not count: a second run measures the same distances
+    request_notes: list[tuple[str, int]] = []  # (text, code line) of the requests' own "not migrated" TODOs
     for step in manual:
         if skip.covered_on_its_line(step):
             continue
@@ -70,6 +73,11 @@ def annotate(ctx: FileContext, text: str, manual: list[ManualStep]) -> str:
         previous = text[index.offset(line_no - 1) : start] if line_no > 1 else ""
         note = mask_text(ctx.data.manual_text("annotate", text=step.text), ctx.ruleset.scan.secret_patterns)
         note = " ".join(note.split())
+        here = code_line[line_no - 1] if line_no - 1 < len(code_line) else line_no
+        if step.rule_id == REQUEST_NOTE:
+            request_notes.append((step.text, here))  # placed now or by an earlier run
+        elif any(step.text in why and 0 <= here - at <= REQUEST_NOTE_REACH for why, at in request_notes):
+            continue  # the request's own "not migrated" TODO just above already says it (a query parameter's step)
         if TODO in previous or note in placed.get(line_no, ()):
             continue
         repeatable = step.rule_id != REQUEST_NOTE and categories.get(step.rule_id) not in every_line
@@ -149,6 +157,16 @@ def _covered(text: str, index: LineIndex, line_no: int, note: str, placed: dict[
     if note in placed.get(line_no, ()):
         return True
     return line_no > 1 and TODO in text[index.offset(line_no - 1) : index.offset(line_no)]
+
+
+def _code_line_numbers(text: str) -> list[int]:
+    """For each line, its number counting only lines that are not the rewriter's TODO comments."""
+    numbers, count = [], 0
+    for raw in text.split("\n"):
+        if TODO not in raw:
+            count += 1
+        numbers.append(count)
+    return numbers
 
 
 def _statement_line(code: str, index: LineIndex, line_no: int, structure: Structure) -> int:

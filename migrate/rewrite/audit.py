@@ -43,11 +43,15 @@ def audit(original: str, rewritten: str, language: Language, ruleset: RuleSet, d
     marker = _auth_marker(data, fixes) if not fix.connection else None
     org_marker = _org_marker(data, fixes) if not fix.connection else None
     found: list[Violation] = []
-    old_urls = Counter(m.group(0) for m in ZOHO_URL.finditer(original))
+    scheme = str(data.oauth.get("header_scheme", "Zoho-oauthtoken"))
+    old_urls = Counter(url for _, url in _code_urls(original))
     for url_line, url in _new_urls(structure, old_urls):
         resolved = ruleset.endpoints.match(url) or ruleset.endpoints.match(url.rstrip("/") + "/x")
         for line in _uses(structure, fix, url_line):
             found.extend(_check_request(structure, fix, ruleset, marker, org_marker, line, url, resolved))
+    found.extend(_kept_url_checks(original, structure, language, fix, marker, scheme, old_urls))
+    for line in _new_scheme_lines(original, structure, scheme):
+        found.append(Violation(line, f"a `{scheme}` value was written by hand, not from the token helper"))
     if marker:
         for line in _new_marker_lines(original, structure, marker):
             region = _request_text(structure, line, callers=True)
@@ -62,8 +66,8 @@ def _uses(structure: Structure, fix: Idioms, line: int) -> list[int]:
     """The request lines a URL on `line` reaches: the line itself, or where a constant holding it is used."""
     pattern = fix.assignment
     m = pattern.match(structure.text, structure.offset_of_line(line)) if pattern is not None else None
-    if m is None:
-        return [line]
+    if m is None or any(send.line == line for send in structure.sends):
+        return [line]  # not a definition: `r1 = requests.post(URL)` is the request itself
     scope = structure.scope_of(line)
     first, last = (1, structure.line_count) if scope.module else (scope.start_line, scope.end_line)
     word = re.compile(rf"(?<!\w){re.escape(m.group('name'))}(?!\w)")
@@ -96,17 +100,55 @@ def _check_request(
 
 
 def _new_urls(structure: Structure, old: Counter[str]) -> list[tuple[int, str]]:
-    """(line, URL) of Zoho API URLs the rewrite wrote (more of them than the original had)."""
+    """(line, URL) of Zoho API URLs the rewrite wrote (more of them in code than the original had)."""
     seen: Counter[str] = Counter()
     result = []
-    for m in ZOHO_URL.finditer(structure.text):
-        url = m.group(0)
-        if "TODO(zoho-migrate)" in structure.line_text(structure.line_of(m.start())):
-            continue  # a URL named in a manual step's comment is not sent
+    for line, url in _code_urls(structure.text):
         seen[url] += 1
         if seen[url] > old.get(url, 0) and re.search(r"zohoapis\.|/v[23]/", url, re.I):
-            result.append((structure.line_of(m.start()), url))
+            result.append((line, url))
     return result
+
+
+def _kept_url_checks(
+    original: str, structure: Structure, language: Language, fix: Idioms, marker: str | None, scheme: str,
+    old_urls: Counter[str],
+) -> list[Violation]:
+    """A request whose URL did not move must not lose its credential without gaining the OAuth header (it would
+    send no credential at all). The k-th occurrence of a kept URL is compared with the k-th one of the original;
+    the original is parsed only when a kept request carries neither."""
+    if fix.connection:
+        return []
+    found = []
+    seen: Counter[str] = Counter()
+    before: Structure | None = None
+    before_lines: dict[str, list[int]] = {}
+    for line, url in _code_urls(structure.text):
+        seen[url] += 1
+        if seen[url] > old_urls.get(url, 0) or fix.accounts_url.search(url):
+            continue  # new (checked above) or an accounts URL (no OAuth header belongs there)
+        region = _request_text(structure, line)
+        if _credential(region) or scheme.lower() in region.lower() or (marker and marker in region):
+            continue
+        if before is None:
+            before = Structure(original, language, fix)
+            for number, old in _code_urls(original):
+                before_lines.setdefault(old, []).append(number)
+        old_line = before_lines.get(url, [])[seen[url] - 1]
+        if _credential(_request_text(before, old_line)):
+            found.append(Violation(line, f"the credential of the request to {url.split('?')[0]} was removed but its URL did not move and it got no OAuth header"))
+    return found
+
+
+def _code_urls(text: str) -> list[tuple[int, str]]:
+    """(line, URL) of the Zoho URLs of code lines: a URL named in a comment (a manual step's TODO, a note) is not
+    sent, so it neither counts as new nor hides a new one (a URL a first run's TODO names is audited in the next)."""
+    found = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        if "TODO(zoho-migrate)" in raw or _comment(raw):
+            continue
+        found.extend((number, m.group(0)) for m in ZOHO_URL.finditer(raw))
+    return found
 
 
 def _request_text(structure: Structure, line: int, callers: bool = False) -> str:
@@ -115,13 +157,40 @@ def _request_text(structure: Structure, line: int, callers: bool = False) -> str
     scope = structure.scope_of(line)
     send = structure.send_for(line, scope)
     first, last = structure.region(send, scope, [line])
-    parts = [structure.lines_text(first, last), structure.called_bodies(first, last)]
+    parts = [structure.lines_text(first, last), structure.called_bodies(first, last), _argument_definitions(structure, line)]
     for name in re.findall(r"([A-Za-z_]\w*)\s*\(", structure.line_text(line)):
         wrapper = structure.function_named(name)
         if wrapper is not None and not wrapper.contains(line) and structure.sends_in(wrapper):
             parts.append(structure.lines_text(wrapper.start_line, wrapper.end_line))
     if callers and scope.name and not scope.module:
         parts.extend(_caller_text(structure, scope, call) for call in structure.calls_to(scope.name, scope))
+    return "\n".join(parts)
+
+
+DEFINITION_LINES = 20  # how far a definition (`headers = {...}` over several lines) is followed
+
+
+def _argument_definitions(structure: Structure, line: int) -> str:
+    """The definitions, earlier in the same function, of the names `line` passes on (`self._send(url, headers)`):
+    the project's own wrapper sends them, so the header they hold belongs to this request."""
+    pattern = structure.idioms.assignment
+    scope = structure.scope_of(line)
+    if pattern is None or scope.module:
+        return ""
+    names = set(re.findall(r"\w+", structure.line_text(line)))
+    parts = []
+    for number in range(max(scope.start_line, line - 2 * DEFINITION_LINES), line):
+        m = pattern.match(structure.line_text(number))
+        if m is None or m.group("name") not in names:
+            continue
+        last, depth = number, 0
+        while last < line:
+            text = structure.line_text(last)
+            depth += sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+            if depth <= 0 or last - number >= DEFINITION_LINES:
+                break
+            last += 1
+        parts.append(structure.lines_text(number, last))
     return "\n".join(parts)
 
 
@@ -156,6 +225,25 @@ def _org_marker(data: FixData, fixes) -> str | None:  # noqa: ANN001 - LanguageF
         return None
     m = re.search(r"[A-Za-z_][\w.]*[Oo]rganization_?[Ii][Dd]", rendered)
     return m.group(0) if m else None
+
+
+def _new_scheme_lines(original: str, structure: Structure, scheme: str) -> list[int]:
+    """Lines of code (not a TODO) holding the OAuth scheme literally, when the rewrite added one: the helper gives
+    that value, so a literal one is a scheme swapped onto a token that is still an authtoken (a request whose URL
+    did not move is checked too)."""
+    def code_lines(text: str) -> list[int]:
+        lines = []
+        for number, raw in enumerate(text.split("\n"), 1):
+            if scheme.lower() in raw.lower() and "TODO(zoho-migrate)" not in raw and not _comment(raw):
+                lines.append(number)
+        return lines
+
+    after = code_lines(structure.text)
+    return after if len(after) > len(code_lines(original)) else []
+
+
+def _comment(raw: str) -> bool:
+    return raw.lstrip().startswith(("#", "//", "*", "/*"))
 
 
 def _new_marker_lines(original: str, structure: Structure, marker: str) -> list[int]:

@@ -6,6 +6,7 @@ file ends up either changed by an edit (and gone on a re-scan of the result) or 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,9 +126,9 @@ def rewrite_text(
     """
     plan = _request_plan(text, language, findings, ruleset)
     withheld: dict[str, str] = {}  # fingerprint -> why its request is left as it was
-    anchors: dict[int, str] = {}  # line of a withheld request -> why (one TODO per request)
+    anchors: dict[int, list[str]] = {}  # line of a withheld request -> why (one TODO per request)
     for request in plan.blocked:
-        _withhold(request, request.blocked or "", withheld, anchors)
+        _withhold(plan, request, request.blocked or "", withheld, anchors)
     ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products, references, helper)
     for _ in range(AUDIT_ROUNDS):
         violations = audit(text, current, language, ruleset, data)
@@ -140,7 +141,7 @@ def rewrite_text(
         for request, reason in mapped:
             plan.block(request, f"the rewrite would break it: {reason}")
         for request in plan.blocked:
-            _withhold(request, request.blocked or "", withheld, anchors)
+            _withhold(plan, request, request.blocked or "", withheld, anchors)
         ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products, references, helper)
     else:
         if audit(text, current, language, ruleset, data):
@@ -150,7 +151,11 @@ def rewrite_text(
         reason = "the rewrite of this file did not pass the whole-request audit"
         for finding in findings:
             withheld.setdefault(finding.fingerprint, reason)
-        anchors = {min((f.line for f in findings), default=1): reason}
+        for request in plan.requests:  # the requests not blocked on their own: each keeps its own TODO
+            if not request.blocked and request.findings:
+                _anchor_at(anchors, _anchor(plan, request), reason)
+        if not anchors:
+            _anchor_at(anchors, min((f.line for f in findings), default=1), reason)
     fixed = _fixed(ctx, current, touched) - set(withheld)
     blocked_text = str((ctx.data.common.get("requests") or {}).get("blocked") or "{reason}")
     # a token-generation call does not "keep working until you migrate it": its own step replaces the request's
@@ -178,8 +183,9 @@ def rewrite_text(
         notes = [s for s in manual if (s.line not in withheld_lines or (s.line, s.rule_id) in generation) and s not in echoes]
         notes += [
             ManualStep(path, line, REQUEST_NOTE, blocked_text.format(reason=why))
-            for line, why in anchors.items()
+            for line, whys in anchors.items()
             if line not in own_requests
+            for why in whys
         ]
         annotated = annotate_text(ctx, current, sorted(notes, key=lambda s: (s.line, s.rule_id, s.text)))
         if parses(language, annotated, path.rsplit("/", 1)[-1]) is not False or parses(language, current, path.rsplit("/", 1)[-1]) is False:
@@ -214,11 +220,28 @@ def _request_plan(text: str, language: Language, findings: list[Finding], rulese
         return plan
 
 
-def _withhold(request: LegacyRequest, reason: str, withheld: dict[str, str], anchors: dict[int, str]) -> None:
+def _withhold(
+    plan: RequestPlan, request: LegacyRequest, reason: str, withheld: dict[str, str], anchors: dict[int, list[str]]
+) -> None:
     for finding in request.findings:
         withheld.setdefault(finding.fingerprint, reason)
     if request.findings:
-        anchors.setdefault(request.anchor, reason)
+        _anchor_at(anchors, _anchor(plan, request), reason)
+
+
+def _anchor(plan: RequestPlan, request: LegacyRequest) -> int:
+    """The line of a request's TODO: its first finding that no other request shares (two requests built on one
+    `base` or one scope each get their own), else its send call, else its first finding."""
+    own = [f.line for f in request.findings if len(plan.member_of.get(f.fingerprint, ())) <= 1]
+    if own:
+        return min(own)
+    return request.send.line if request.send is not None else request.anchor
+
+
+def _anchor_at(anchors: dict[int, list[str]], line: int, reason: str) -> None:
+    whys = anchors.setdefault(line, [])
+    if reason not in whys:
+        whys.append(reason)
 
 
 def _violated_requests(
@@ -363,6 +386,9 @@ def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
         described = xmlreply.field_map_text(ctx, text, payload="payload" in finding.rule_id)
         if described:
             return described
+        promise = str(ctx.data.common.get("field_map_promise") or "")
+        if rule is not None and rule.manual and promise and re.search(promise, rule.manual):
+            return ctx.data.manual_text("no_field_map", text=re.sub(promise, "", rule.manual).rstrip(". "))  # none printed
     if rule is not None and rule.manual:
         return rule.manual
     return finding.message
@@ -398,8 +424,6 @@ def _datacenter(ctx: FileContext, text: str) -> str | None:
 
 
 def _package(ctx: FileContext, text: str) -> str | None:
-    import re
-
     pattern = ctx.fixes.get("package") if ctx.fixes else None
     if not pattern:
         return None

@@ -1,8 +1,8 @@
 """Pass `oauth-header`: `Zoho-authtoken <token>` becomes the token helper's `Zoho-oauthtoken <access token>`.
 
 `"Zoho-authtoken " + token` is replaced by the helper's authorization expression; a token spliced into a string
-(`{t}`, `${t}`, `#{t}`, `$T`) by the language's in-string form of it. Anything else keeps the token expression,
-swaps the scheme, and says in a manual step that the value must now be an OAuth access token.
+(`{t}`, `${t}`, `#{t}`, `$T`) by the language's in-string form of it. Anything else is left as it was with a
+manual step (a scheme swapped alone would send the caller's authtoken as an OAuth token: every call refused).
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 edits.append(Edit(m.start(), spliced, str(inline()), rule_id, "OAuth header"))
                 ctx.uses_helper = True
                 continue
-        edits.append(Edit(m.start(), m.start() + len("Zoho-authtoken"), scheme, rule_id, "OAuth header scheme"))
-        ctx.add_manual(m.start(), rule_id, f"the value after `{scheme}` must now be an OAuth access token")
+        # any other form (`fmt.Sprintf("Zoho-authtoken %s", t)`): the request model blocks it; swapping the scheme
+        # alone would send the caller's authtoken as an OAuth token, so nothing changes here either
+        ctx.add_manual(m.start(), rule_id, f"send the token helper's value (`{scheme} <access token>`) in this header")
     return edits
 
 
