@@ -146,6 +146,10 @@ class ScanPlan:
         for keyword in keywords:
             candidates.update(self.by_keyword.get(keyword, ()))
         chosen: list[tuple[int, Rule]] = []
+        # the Hyperscan pass over the file (scan/regexfilter.py), asked at most once and only when some rule is left
+        # by the literals: before a package look-up (which reads folders), else after the loop
+        fired: set[int] | None = None
+        asked = False
         for index in sorted(candidates):
             needs = self.needs[index]
             rule = needs.rule
@@ -162,18 +166,20 @@ class ScanPlan:
                     continue
             # a package context the text cannot settle, asked last (it reads folders): endpoint rules excepted, as
             # their assembled-URL pass reports without asking the package (FileMatcher._concatenated_endpoints)
-            if (
-                context is None
-                and source is not None
-                and not rule.matcher.endpoints
-                and not self._package_possible(rule.matcher.context, source, package_answers)
-            ):
-                continue
+            if context is None and source is not None and not rule.matcher.endpoints:
+                if literal_checks:
+                    if not asked:
+                        fired, asked = self.regex_filter.fired(data), True
+                    if fired is not None:
+                        rule = self._narrowed(index, needs, found, fired)
+                        if rule is None:
+                            continue
+                if not self._package_possible(rule.matcher.context, source, package_answers):
+                    continue
             chosen.append((index, rule))
         if chosen and literal_checks:
-            # the rules the literals leave, narrowed again by one Hyperscan pass over the file (scan/regexfilter.py):
-            # asked only now, as most files with a keyword are settled above for less than that pass costs
-            fired = self.regex_filter.fired(data)
+            if not asked:
+                fired, asked = self.regex_filter.fired(data), True
             if fired is not None:
                 narrowed = ((index, self._narrowed(index, self.needs[index], found, fired)) for index, _ in chosen)
                 chosen = [(index, rule) for index, rule in narrowed if rule is not None]
