@@ -11,7 +11,10 @@ keywords and for the literals every match of each rule regex must contain (scan/
 - a rule whose context only a package can give (`package: true`, scan/package.py) is dropped when no file that
   could be related to this one holds the context's keywords: asked last, for the rules still left, as it reads
   folders (cached per process);
-- a file left with no rule is done: it is never decoded, and costs only the prefilter pass.
+- a file left with no rule is done: it is never decoded, and costs only the prefilter pass;
+- the rules the literals leave are narrowed again by one Hyperscan pass over an ASCII file's bytes, compiled from
+  the rule regexes themselves (scan/regexfilter.py: a superset of what Python's `re` matches there), so a regex
+  whose required literals are common words does not run over a file where it cannot match.
 
 Endpoint rules (`matcher.endpoints`) are only dropped by the rule-level checks: their second pass resolves
 URLs assembled from pieces (constants, templated hosts), which no literal of the endpoint regex bounds.
@@ -32,6 +35,7 @@ from migrate.ruleset.model import Language, Rule
 from migrate.scan.literals import FOLD_SEQUENCES, requirement
 from migrate.scan.matcher import CompiledRules, FileMatcher
 from migrate.scan.prefilter import Prefilter
+from migrate.scan.regexfilter import RegexFilter
 
 Requirement = tuple[frozenset[str], ...]
 
@@ -48,6 +52,10 @@ class _RuleNeeds:
     regexes: tuple[Requirement, ...]
     file_regexes: tuple[Requirement, ...]
     not_file_regexes: tuple[Requirement, ...]
+    # each regex's id in the plan's RegexFilter (parallel to the tuples above)
+    regex_ids: tuple[int, ...] = ()
+    file_ids: tuple[int, ...] = ()
+    not_file_ids: tuple[int, ...] = ()
 
 
 class ScanPlan:
@@ -73,6 +81,7 @@ class ScanPlan:
                     for clause in clauses:
                         literals.update(clause)
             self.needs.append(needs)
+        self.needs = self._with_regex_ids(self.needs)
         self.prefilter = Prefilter(literals, sentinels=FOLD_SEQUENCES)
         self.fold_sentinels = frozenset(s.decode("latin-1") for s in FOLD_SEQUENCES)
         # keyword -> the rules that declare it, so a file only visits the rules one of its keywords names
@@ -82,6 +91,32 @@ class ScanPlan:
                 self.by_keyword.setdefault(keyword, []).append(index)
         self._variants: dict[tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]], Rule] = {}
         self._views: dict[tuple[int, ...], RuleSet] = {}
+
+    def _with_regex_ids(self, needs: list[_RuleNeeds]) -> list[_RuleNeeds]:
+        """Build the RegexFilter over every regex the plan may rule out, and give each rule its regexes' ids."""
+        ids: dict[tuple[str, int], int] = {}
+        regexes: list[re.Pattern[str]] = []
+
+        def id_of(regex: re.Pattern[str]) -> int:
+            key = (regex.pattern, regex.flags)
+            if key not in ids:
+                ids[key] = len(regexes)
+                regexes.append(regex)
+            return ids[key]
+
+        out = []
+        for item in needs:
+            m = item.rule.matcher
+            out.append(
+                dataclasses.replace(
+                    item,
+                    regex_ids=() if m.endpoints else tuple(id_of(r) for r in m.regexes),
+                    file_ids=tuple(id_of(r) for r in m.file_regexes),
+                    not_file_ids=tuple(id_of(r) for r in m.not_file_regexes),
+                )
+            )
+        self.regex_filter = RegexFilter(regexes)
+        return out
 
     def select(
         self,
@@ -110,7 +145,11 @@ class ScanPlan:
         candidates: set[int] = set()
         for keyword in keywords:
             candidates.update(self.by_keyword.get(keyword, ()))
-        chosen: list[Rule] = []
+        chosen: list[tuple[int, Rule]] = []
+        # the Hyperscan pass over the file (scan/regexfilter.py), asked at most once and only when some rule is left
+        # by the literals: before a package look-up (which reads folders), else after the loop
+        fired: set[int] | None = None
+        asked = False
         for index in sorted(candidates):
             needs = self.needs[index]
             rule = needs.rule
@@ -122,22 +161,31 @@ class ScanPlan:
             if context is False:
                 continue
             if literal_checks:
-                rule = self._narrowed(index, needs, found)
+                rule = self._narrowed(index, needs, found, None)
                 if rule is None:
                     continue
             # a package context the text cannot settle, asked last (it reads folders): endpoint rules excepted, as
             # their assembled-URL pass reports without asking the package (FileMatcher._concatenated_endpoints)
-            if (
-                context is None
-                and source is not None
-                and not rule.matcher.endpoints
-                and not self._package_possible(rule.matcher.context, source, package_answers)
-            ):
-                continue
-            chosen.append(rule)
+            if context is None and source is not None and not rule.matcher.endpoints:
+                if literal_checks:
+                    if not asked:
+                        fired, asked = self.regex_filter.fired(data), True
+                    if fired is not None:
+                        rule = self._narrowed(index, needs, found, fired)
+                        if rule is None:
+                            continue
+                if not self._package_possible(rule.matcher.context, source, package_answers):
+                    continue
+            chosen.append((index, rule))
+        if chosen and literal_checks:
+            if not asked:
+                fired, asked = self.regex_filter.fired(data), True
+            if fired is not None:
+                narrowed = ((index, self._narrowed(index, self.needs[index], found, fired)) for index, _ in chosen)
+                chosen = [(index, rule) for index, rule in narrowed if rule is not None]
         if not chosen:
             return keywords, None
-        return keywords, self._view(chosen)
+        return keywords, self._view([rule for _, rule in chosen])
 
     def _package_possible(self, name: str, source: Path, answers: dict[str, bool]) -> bool:
         answer = answers.get(name)
@@ -146,17 +194,27 @@ class ScanPlan:
             answer = answers[name] = self.compiled.package_index.any_in_context(source, keywords)
         return answer
 
-    def _narrowed(self, index: int, needs: _RuleNeeds, found: set[str]) -> Rule | None:
-        """The rule without the regexes that cannot match here; None when nothing of it can."""
+    def _narrowed(self, index: int, needs: _RuleNeeds, found: set[str], fired: set[int] | None) -> Rule | None:
+        """The rule without the regexes that cannot match here (by literals, then by the RegexFilter's `fired`
+        answer on this file); None when nothing of it can."""
         m = needs.rule.matcher
-        files = tuple(i for i, req in enumerate(needs.file_regexes) if _possible(req, found))
+        can = self.regex_filter.possible
+        files = tuple(
+            i for i, req in enumerate(needs.file_regexes) if _possible(req, found) and can(needs.file_ids[i], fired)
+        )
         if m.file_regexes and not files:
             return None
-        nots = tuple(i for i, req in enumerate(needs.not_file_regexes) if _possible(req, found))
+        nots = tuple(
+            i
+            for i, req in enumerate(needs.not_file_regexes)
+            if _possible(req, found) and can(needs.not_file_ids[i], fired)
+        )
         if m.endpoints:
             regexes: tuple[int, ...] = tuple(range(len(m.regexes)))
         else:
-            regexes = tuple(i for i, req in enumerate(needs.regexes) if _possible(req, found))
+            regexes = tuple(
+                i for i, req in enumerate(needs.regexes) if _possible(req, found) and can(needs.regex_ids[i], fired)
+            )
             if not regexes:
                 return None
         if (
