@@ -4,13 +4,15 @@
     python bench/fetch_legacy_corpus.py /work/corpus/src --only heldout
     python bench/fetch_legacy_corpus.py /work/corpus/src --only heldout2     # the second held-out set
     python bench/fetch_legacy_corpus.py /work/corpus/src --only heldout3     # the third held-out set
+    python bench/fetch_legacy_corpus.py --github-instructions --only heldout4  # the fourth (GitHub units only)
     python bench/fetch_legacy_corpus.py --github-instructions         # how to fetch the GitHub units by hand
 
 Why a script and not vendored files: the corpus is third-party code (authtoken-era Zoho clients from PyPI, npm
 and public GitHub repositories). It must never enter this repository, yet the numbers in docs/VALIDATION.md have
 to be reproducible. Registry units are pinned by name and version and fetched with the ordinary clients
 (`pip download --no-deps`, `npm pack`), then unpacked exactly as they were for the labels
-(docs/validation/heldout-labels.yaml, heldout2-labels.yaml, heldout3-labels.yaml, train-labels.yaml: paths relative
+(docs/validation/heldout-labels.yaml, heldout2-labels.yaml, heldout3-labels.yaml, heldout4-labels.yaml,
+train-labels.yaml: paths relative
 to DEST/<split>).
 GitHub units are pinned by repository, path and commit; CI has no GitHub access, so they are only listed.
 
@@ -35,7 +37,9 @@ LIST = BENCH / "legacy_corpus.yaml"
 # data); labelled by hand before any scan of it, scored once.
 # heldout3: a third held-out set, added after heldout2 had been scored and tuned on; labelled by hand before any
 # scan of it.
-SPLITS = ("train", "heldout", "heldout2", "heldout3")
+# heldout4: a fourth held-out set, added after heldout3 had been scored once; GitHub units only, labelled by hand
+# before any scan of it.
+SPLITS = ("train", "heldout", "heldout2", "heldout3", "heldout4")
 
 
 def load_units(split: str | None) -> list[dict]:
@@ -106,7 +110,7 @@ def github_instructions(split: str | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dest", nargs="?", type=Path, help="folder that gets train/, heldout/, heldout2/ and heldout3/")
+    parser.add_argument("dest", nargs="?", type=Path, help="folder that gets train/, heldout/, heldout2/, heldout3/ and heldout4/")
     parser.add_argument("--only", choices=SPLITS, help="fetch one split")
     parser.add_argument("--github-instructions", action="store_true", help="print the GitHub units' fetch steps")
     args = parser.parse_args(argv)

@@ -18,6 +18,7 @@ LABELS = {
     "heldout": ROOT / "docs" / "validation" / "heldout-labels.yaml",
     "heldout2": ROOT / "docs" / "validation" / "heldout2-labels.yaml",
     "heldout3": ROOT / "docs" / "validation" / "heldout3-labels.yaml",
+    "heldout4": ROOT / "docs" / "validation" / "heldout4-labels.yaml",
 }
 
 
@@ -39,6 +40,20 @@ def test_only_heldout2_lists_just_that_split(capsys):
     assert fetch.main(["--github-instructions", "--only", "heldout2"]) == 0
     steps = [line for line in capsys.readouterr().out.splitlines() if line.startswith("curl ")]
     assert steps and all(" -o heldout2/" in line for line in steps)
+
+
+def test_only_heldout4_lists_just_that_split_and_every_labelled_unit(capsys):
+    fetch = _fetch_module()
+    assert fetch.main(["--github-instructions", "--only", "heldout4"]) == 0
+    steps = [line for line in capsys.readouterr().out.splitlines() if line.startswith("curl ")]
+    assert steps and all(" -o heldout4/" in line for line in steps)
+    labelled = {key.partition("/")[0] for key in yaml.safe_load(LABELS["heldout4"].read_text(encoding="utf-8"))}
+    assert labelled == {unit["unit"] for unit in fetch.load_units("heldout4")}
+
+
+def test_rewriter_never_touches_the_newest_held_out_split():
+    source = (ROOT / "bench" / "rewrite_corpus.py").read_text(encoding="utf-8")
+    assert f'NEVER = "{_fetch_module().SPLITS[-1]}"' in source
 
 
 @pytest.mark.parametrize("split", sorted(LABELS))
