@@ -112,6 +112,7 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin
                 keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
                 languages=tuple(raw.get("languages") or ()),
                 package=bool(raw.get("package", False)),
+                path_not=tuple(str(k).lower() for k in raw.get("path_not") or ()),
             )
         if "datacenters" in doc:
             centers = [DataCenter(**dc) for dc in doc["datacenters"]]

@@ -317,6 +317,9 @@ class Context:
     # `package: true`: a file is also in the context when a file of its package that is in it by keywords sits
     # next to it (same folder or the folder above) and one of the two names the other (scan/package.py)
     package: bool = False
+    # a file whose path names one of these is not in the context by its path: `ZohoSDPlusAPI/core.py` names a
+    # self-hosted ManageEngine product, not Zoho's cloud APIs (lowercase substrings of the last two path parts)
+    path_not: tuple[str, ...] = ()
 
 
 @dataclass

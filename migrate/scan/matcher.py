@@ -270,6 +270,8 @@ class FileMatcher:
         # the file's name and folder count too: `.zoho/credentials`, `zoho.ini`, `zoho_crm/client.py` are about
         # Zoho (only the last two parts: a checkout folder named `zoho-tools` says nothing about each file)
         path = "/".join(self.path.lower().replace("\\", "/").split("/")[-2:])
+        if any(k in path for k in context.path_not):
+            return False
         return any(k in path for k in context.keywords)
 
     def _search(self, regex: re.Pattern[str]) -> bool:

@@ -144,3 +144,21 @@ def test_a_bare_host_constant_joined_only_to_legacy_paths_is_reported_whatever_i
     lines = {(Path(f["path"]).parent.name, f["line"]) for f in _scan(tmp_path)}
     assert ("legacy", 1) in lines and ("legacy", 2) in lines
     assert not any(folder == "oauth" for folder, _ in lines)
+
+
+SELF_HOSTED = """class Desk:
+    def __init__(self, key, base):
+        self.base = base  # the customer's own server, /api/v3
+        self.headers = {"authtoken": key}
+"""
+
+
+def test_a_path_naming_a_self_hosted_product_is_not_zoho_by_its_name(tmp_path: Path):
+    # the same file is Zoho by its folder name (`zoho_crm/`), but not when the folder names ServiceDesk Plus
+    # (`ZohoSDPlusAPI/`): the context's `path_not` (rules/contexts.yaml) overrides the path keyword
+    for folder in ("zoho_crm", "ZohoSDPlusAPI"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "core.py").write_text(SELF_HOSTED)
+    findings = _scan(tmp_path)
+    assert 4 in _lines([f for f in findings if "zoho_crm" in f["path"]], "core.py")
+    assert not [f for f in findings if "ZohoSDPlusAPI" in f["path"]]
