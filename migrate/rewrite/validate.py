@@ -50,13 +50,7 @@ def parses(language: Language, text: str, filename: str = "") -> bool | None:
             return False
         return True
     if language.name == "json":
-        if not filename.endswith(".json"):
-            return None
-        try:
-            json.loads(text)
-        except ValueError:
-            return False
-        return True
+        return _loads_as_json(text) if filename.endswith(".json") else None
     if language.name == "yaml":
         try:
             list(yaml.load_all(text, Loader=_TagTolerantLoader))  # noqa: S506 - safe loader, tags ignored
@@ -77,6 +71,10 @@ def json_document(text: str) -> bool | None:
     head = text.lstrip("\ufeff \t\r\n")[:1]
     if head not in ("{", "["):
         return None
+    return _loads_as_json(text)
+
+
+def _loads_as_json(text: str) -> bool:
     try:
         json.loads(text)
     except ValueError:

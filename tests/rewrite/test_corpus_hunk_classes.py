@@ -16,10 +16,8 @@ import json
 import shutil
 from pathlib import Path
 
-from migrate.rewrite.engine import rewrite_text, scan_text
-from migrate.rewrite.fixdata import FixData
-from migrate.rewrite.references import ReferenceIndex
 from tests.conftest import FIXTURES
+from tests.rewrite.support import rewrite_one
 from tests.rewrite.test_fixture_projects import run_in_process
 
 PROJECTS = FIXTURES / "projects" / "rewrite"
@@ -28,10 +26,7 @@ OUTSIDE = "code outside the scanned folders"
 
 
 def _rewrite(ruleset, language: str, text: str, path: str, others: dict[str, str] | None = None):
-    lang = ruleset.languages[language]
-    index = ReferenceIndex.from_texts({path: text, **(others or {})})
-    findings = scan_text(ruleset, text, lang, path)
-    return rewrite_text(path, text, lang, findings, ruleset, FixData(ruleset), set(), references=index)
+    return rewrite_one(ruleset, language, text, path, others, annotate=False)
 
 
 def _applied(project: str, tmp_path: Path) -> Path:

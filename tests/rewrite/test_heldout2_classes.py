@@ -37,10 +37,9 @@ import shutil
 from pathlib import Path
 
 from migrate.rewrite.audit import audit
-from migrate.rewrite.engine import rewrite_text, scan_text
 from migrate.rewrite.fixdata import FixData
-from migrate.rewrite.references import ReferenceIndex
 from tests.conftest import FIXTURES
+from tests.rewrite.support import rewrite_one
 from tests.rewrite.test_fixture_projects import run_in_process
 
 PROJECT = FIXTURES / "projects" / "rewrite" / "whole-or-nothing"
@@ -49,10 +48,7 @@ NOT_MIGRATED = "TODO(zoho-migrate): not migrated"
 
 
 def _rewrite(ruleset, language: str, text: str, path: str, others: dict[str, str] | None = None):
-    lang = ruleset.languages[language]
-    index = ReferenceIndex.from_texts({path: text, **(others or {})})
-    findings = scan_text(ruleset, text, lang, path)
-    return rewrite_text(path, text, lang, findings, ruleset, FixData(ruleset), set(), annotate=True, references=index)
+    return rewrite_one(ruleset, language, text, path, others, annotate=True)
 
 
 def _code(text: str) -> list[str]:
