@@ -84,4 +84,7 @@ class RequestPlan:
             for finding in current.findings:
                 for other in self.requests_of(finding):
                     if not other.blocked:
-                        pending.append((other, f"shares line {finding.line} with a request that is not migrated ({why})"))
+                        where = f"line {finding.line}"
+                        if other.via and not other.first_line <= finding.line <= other.last_line:
+                            where = f"`{other.via}` (line {finding.line}), the function sending it,"
+                        pending.append((other, f"shares {where} with a request that is not migrated ({why})"))
