@@ -86,5 +86,5 @@ class RequestPlan:
                     if not other.blocked:
                         where = f"line {finding.line}"
                         if other.via and not other.first_line <= finding.line <= other.last_line:
-                            where = f"`{other.via}` (line {finding.line}), the function sending it,"
+                            where = f"`{other.via}` (line {finding.line}), the function it goes through,"
                         pending.append((other, f"shares {where} with a request that is not migrated ({why})"))
