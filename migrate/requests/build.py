@@ -261,6 +261,8 @@ class _Builder:
         shared = list(request.findings)
         for finding in shared:
             self.plan.member_of[finding.fingerprint].remove(request.index)
+            if request.scope.contains(finding.line):  # not a constant the helper reads (`BASE_URL`): its own line
+                self.plan.shared_by[finding.fingerprint] = wrapper or ""
         request.findings = []
         for _, _, caller in callers:
             if caller is None or caller is request:
