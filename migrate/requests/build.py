@@ -220,7 +220,8 @@ class _Builder:
         return words
 
     def _follow_wrappers(self) -> None:
-        """A request built in one function and sent by another of this file (`fetch(url)`): one request."""
+        """A request built in one function and sent by another of this file (`fetch(url)`): one request. A
+        function that several requests go through keeps them apart (`_split_wrapper`)."""
         for request in list(self.plan.requests):
             if request.send is None:
                 self._sent_by_wrapper(request)
