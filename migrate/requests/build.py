@@ -46,8 +46,10 @@ def plan_requests(text: str, language: Language, findings: list[Finding], rulese
     builder.group(members, others)
     for request in list(plan.requests):
         builder.describe(request)
-    for request in list(plan.requests):
-        reason = builder.decide(request)
+    # every request's own blocker first: one blocked request then marks only those sharing a line with it that
+    # have none of their own (two callers of one XML-parsing wrapper each name what blocks them)
+    reasons = [(request, builder.decide(request)) for request in list(plan.requests)]
+    for request, reason in reasons:
         if reason:
             plan.block(request, reason)
     return plan
@@ -218,27 +220,61 @@ class _Builder:
         return words
 
     def _follow_wrappers(self) -> None:
-        """A request built in one function and sent by another of this file (`fetch(url)`): one request."""
+        """A request built in one function and sent by another of this file (`fetch(url)`): one request. A
+        function that several requests go through keeps them apart (`_split_wrapper`)."""
         for request in list(self.plan.requests):
             if request.send is None:
                 self._sent_by_wrapper(request)
         for request in list(self.plan.requests):
             if request.send is None or request.scope.module or not request.scope.name:
                 continue
-            for line in self.s.calls_to(request.scope.name, request.scope):
-                caller_scope = self.s.scope_of(line)
-                caller = self.keys.get((caller_scope, None))
-                if caller is None:
-                    own = self.s.send_for(line, caller_scope)
-                    caller = self.keys.get((caller_scope, own.offset)) if own is not None else None
-                    if caller is not None and own is not None and own.line != line:
-                        continue  # that caller's findings are sent by its own call
+            callers = self._callers(request)
+            if len({c.index for _, _, c in callers if c is not None and c is not request and c.findings}) > 1:
+                self._split_wrapper(request, callers)
+                continue
+            for line, caller_scope, caller in callers:
                 request.via = request.scope.name
                 request.urls.extend(self._urls_on(line, caller_scope))
                 if caller is not None and caller is not request:
                     for finding in list(caller.findings):
                         self._join(request, finding)
                     caller.findings = []
+
+    def _callers(self, request: LegacyRequest) -> list[tuple[int, Scope, LegacyRequest | None]]:
+        """The lines calling the function that holds `request`, with their scope and the request built there."""
+        found = []
+        for line in self.s.calls_to(request.scope.name or "", request.scope):
+            caller_scope = self.s.scope_of(line)
+            caller = self.keys.get((caller_scope, None))
+            if caller is None:
+                own = self.s.send_for(line, caller_scope)
+                caller = self.keys.get((caller_scope, own.offset)) if own is not None else None
+                if caller is not None and own is not None and own.line != line:
+                    continue  # that caller's findings are sent by its own call
+            found.append((line, caller_scope, caller))
+        return found
+
+    def _split_wrapper(self, request: LegacyRequest, callers: list[tuple[int, Scope, LegacyRequest | None]]) -> None:
+        """A wrapper's own findings (its XML parse, a header it sets) when several requests call it: each caller
+        stays its own request, with its own lines and TODO, and shares the wrapper's findings, so one caller left
+        as it was keeps the wrapper as it was for all. Merging them made one request (and one TODO) of many."""
+        wrapper = request.scope.name
+        shared = list(request.findings)
+        for finding in shared:
+            self.plan.member_of[finding.fingerprint].remove(request.index)
+            if request.scope.contains(finding.line):  # not a constant the helper reads (`BASE_URL`): its own line
+                self.plan.shared_by[finding.fingerprint] = wrapper or ""
+        request.findings = []
+        for _, _, caller in callers:
+            if caller is None or caller is request:
+                continue
+            caller.via = wrapper
+            if caller.send is None:
+                caller.send = request.send
+            for finding in shared:  # no span: the wrapper's lines are not the caller's region
+                if caller.index not in self.plan.member_of[finding.fingerprint]:
+                    self.plan.member_of[finding.fingerprint].append(caller.index)
+                    caller.findings.append(finding)
 
     def _sent_by_wrapper(self, request: LegacyRequest) -> None:
         """A send-less request whose lines call a function of this file that makes an HTTP call: that call
@@ -286,7 +322,9 @@ class _Builder:
         if not request.findings:
             return
         lines = sorted({f.line for f in request.findings})
-        first, last = self.s.region(request.send, request.scope, lines)
+        # a shared wrapper's findings (`_split_wrapper`) are not this caller's lines: its region stays its own
+        own = [line for line in lines if request.scope.contains(line)] if request.via else lines
+        first, last = self.s.region(request.send, request.scope, own or lines)
         request.first_line, request.last_line = min(first, request.first_line), max(last, request.last_line)
         for line in lines:
             request.urls.extend(self._urls_on(line, request.scope))

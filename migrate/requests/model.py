@@ -56,6 +56,8 @@ class RequestPlan:
     # definitions requests only use (the variable holding the token): fixed when all of them are, never withheld
     soft_of: dict[str, list[int]] = field(default_factory=dict)
     holders: set[str] = field(default_factory=set)  # credential findings that only name the variable holding it
+    # findings of a helper function several requests go through (fingerprint -> its name): each caller shares them
+    shared_by: dict[str, str] = field(default_factory=dict)
 
     def requests_of(self, finding: Finding) -> list[LegacyRequest]:
         return [self.requests[i] for i in self.member_of.get(finding.fingerprint, ())]
@@ -84,4 +86,7 @@ class RequestPlan:
             for finding in current.findings:
                 for other in self.requests_of(finding):
                     if not other.blocked:
-                        pending.append((other, f"shares line {finding.line} with a request that is not migrated ({why})"))
+                        where = f"line {finding.line}"
+                        if finding.fingerprint in self.shared_by:
+                            where = f"`{self.shared_by[finding.fingerprint]}` (line {finding.line}), a function it goes through,"
+                        pending.append((other, f"shares {where} with a request that is not migrated ({why})"))

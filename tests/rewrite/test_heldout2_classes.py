@@ -29,6 +29,11 @@ real-code corpus (docs/VALIDATION.md, "Held-out 2"), each as a before/after test
   step" where none is printed; "needs id from the request body" where the id is in the query string and the XML
   body, the real blocker, went unnamed; "no mechanical v3/v2 equivalent for .../crm/private/json/" where only the
   module name is filled in at run time (a whole URL ending in a slash, `.../fileupload/`, keeps the old text).
+- one request made of many (found after the `zoho.xml-parsing.own-helper` rule flagged lines in and around a
+  shared helper): two requests sent through one `send($url, $body)` function of the file that parses the XML reply
+  were merged into the helper's request, so the file got a single TODO inside the helper, with the first
+  request's reason, and the second request's lines none. Each caller of a shared helper is now its own request,
+  with its own TODO, sharing the helper's findings (one caller left as it was keeps the helper as it was).
 """
 
 from __future__ import annotations
@@ -306,3 +311,35 @@ def test_a_base_constant_completed_where_it_is_used_is_called_a_run_time_prefix(
     )
     todos = [line for line in _rewrite(ruleset, "php", text, "Crm.php").text.split("\n") if "private/json/ is" in line]
     assert len(todos) == 1 and "is known at run time" in todos[0] and "no mechanical" not in todos[0]
+
+
+# one shared sending helper, several requests ---------------------------------------------------------------------
+def test_each_caller_of_a_shared_xml_helper_gets_its_own_todo(tmp_path: Path) -> None:
+    before = (PROJECT / "before" / "leads" / "PartnerFeed.php").read_text()
+    after = (_applied(tmp_path) / "leads" / "PartnerFeed.php").read_text()
+    assert before.count("$this->send(") == 2 and "simplexml_load_string" in before
+    assert _code(after) == _code(before)  # both requests (and the helper) every byte as they were
+    lines = after.split("\n")
+    todos = [i for i, line in enumerate(lines) if NOT_MIGRATED in line]
+    assert len(todos) == 2  # one per request, not one for the helper
+    helper = next(i for i, line in enumerate(lines) if "private function send" in line)
+    assert all(i < helper for i in todos)  # none inside the helper
+    # each above its own request's first line, naming its own blocker
+    assert "Accounts/insertRecords" in lines[todos[0] + 1] and "xmlData" in lines[todos[0]]
+    assert "Accounts/getRecords" in lines[todos[1] + 1] and "`send` (line" in lines[todos[1]]
+
+
+def test_callers_of_a_shared_helper_stay_separate_requests(ruleset) -> None:
+    from migrate.requests.build import plan_requests
+
+    text = (PROJECT / "before" / "leads" / "PartnerFeed.php").read_text()
+    lang = ruleset.languages["php"]
+    plan = plan_requests(text, lang, scan_text(ruleset, text, lang, "PartnerFeed.php"), ruleset)
+    requests = [r for r in plan.requests if r.findings]
+    assert [r.scope.name for r in requests] == ["addPartner", "listPartners"]
+    parse = text.split("\n").index(next(line for line in text.split("\n") if "simplexml_load_string" in line)) + 1
+    for request in requests:
+        assert request.via == "send" and request.blocked
+        assert request.scope.start_line <= request.first_line <= request.last_line <= request.scope.end_line
+        assert parse in {f.line for f in request.findings}  # the helper's parse is part of each
+    assert requests[0].last_line < requests[1].first_line  # neither region runs into the other
