@@ -42,6 +42,7 @@ import shutil
 from pathlib import Path
 
 from migrate.rewrite.audit import audit
+from migrate.rewrite.engine import scan_text
 from migrate.rewrite.fixdata import FixData
 from tests.conftest import FIXTURES
 from tests.rewrite.support import rewrite_one
