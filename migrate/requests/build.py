@@ -26,7 +26,8 @@ ZOHO_URL = re.compile(r"(?:https?://)?(?<![\w.-])[a-z0-9-]+\.zoho(?:apis|cloud)?
 PROBE = "__zoho_migrate_id__"
 MALFORMED = "malformed:"
 QUERY_TAIL = "query-tail:"  # a base URL whose whole query string is credentials, continued with `&...` elsewhere
-CREDENTIAL_PARAMS = {"authtoken", "scope", "apikey", "ticket"}
+CREDENTIAL_PARAMS = ("authtoken", "scope", "apikey", "ticket")  # query parameters that are credentials, not data
+CREDENTIAL_PARAM = re.compile(rf"(?:{'|'.join(CREDENTIAL_PARAMS)})=", re.I)  # one of them written `name=`
 # the credential travels as a parameter here (a quoted key or a query parameter), not just a variable's name
 WORD = re.compile(r"\w+")
 XML_BODY = re.compile(r"\b(?:XMLString|xmlData)\b")
@@ -365,7 +366,7 @@ class _Builder:
             region = self._region_text(request) if region is None else region
             for m in pattern.finditer(region):
                 after = region[m.end() : m.end() + 40].lstrip(" \t\"'=")
-                if re.match(r"(?:authtoken|apikey|ticket|scope)=", after, re.I):
+                if CREDENTIAL_PARAM.match(after):
                     continue
                 return method
         return "GET"

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from migrate.requests.build import TRAVEL, ZOHO_URL
+from migrate.requests.build import CREDENTIAL_PARAM, TRAVEL, ZOHO_URL
 from migrate.requests.idioms import Idioms, idioms
 from migrate.requests.structure import Scope, Structure
 from migrate.rewrite.fixdata import FixData
@@ -44,12 +44,13 @@ def audit(original: str, rewritten: str, language: Language, ruleset: RuleSet, d
     org_marker = _org_marker(data, fixes) if not fix.connection else None
     found: list[Violation] = []
     scheme = str(data.oauth.get("header_scheme", "Zoho-oauthtoken"))
-    old_urls = Counter(url for _, url in _code_urls(original))
+    original_urls = _code_urls(original)
+    old_urls = Counter(url for _, url in original_urls)
     for url_line, url in _new_urls(structure, old_urls):
         resolved = ruleset.endpoints.match(url) or ruleset.endpoints.match(url.rstrip("/") + "/x")
         for line in _uses(structure, fix, url_line):
             found.extend(_check_request(structure, fix, ruleset, marker, org_marker, line, url, resolved))
-    found.extend(_kept_url_checks(original, structure, language, fix, marker, scheme, old_urls))
+    found.extend(_kept_url_checks(original, original_urls, structure, language, fix, marker, scheme, old_urls))
     for line in _new_scheme_lines(original, structure, scheme):
         found.append(Violation(line, f"a `{scheme}` value was written by hand, not from the token helper"))
     if marker:
@@ -111,8 +112,8 @@ def _new_urls(structure: Structure, old: Counter[str]) -> list[tuple[int, str]]:
 
 
 def _kept_url_checks(
-    original: str, structure: Structure, language: Language, fix: Idioms, marker: str | None, scheme: str,
-    old_urls: Counter[str],
+    original: str, original_urls: list[tuple[int, str]], structure: Structure, language: Language, fix: Idioms,
+    marker: str | None, scheme: str, old_urls: Counter[str],
 ) -> list[Violation]:
     """A request whose URL did not move must not lose its credential without gaining the OAuth header (it would
     send no credential at all). The k-th occurrence of a kept URL is compared with the k-th one of the original;
@@ -132,7 +133,7 @@ def _kept_url_checks(
             continue
         if before is None:
             before = Structure(original, language, fix)
-            for number, old in _code_urls(original):
+            for number, old in original_urls:
                 before_lines.setdefault(old, []).append(number)
         old_line = before_lines.get(url, [])[seen[url] - 1]
         if _credential(_request_text(before, old_line)):
@@ -273,6 +274,6 @@ def _methods(text: str, fix: Idioms) -> Counter[str]:
     for method, pattern in fix.methods.items():
         for m in pattern.finditer(text):
             after = text[m.end() : m.end() + 40].lstrip(" \t\"'=")
-            if not re.match(r"(?:authtoken|apikey|ticket|scope)=", after, re.I):
+            if not CREDENTIAL_PARAM.match(after):
                 counts[method] += 1
     return counts
