@@ -19,6 +19,7 @@ from migrate.requests.structure import Scope, Structure
 from migrate.rewrite.fixdata import FixData
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
+from migrate.scan.comments import marker_spans
 
 CREDENTIALS = ("authtoken", "apikey", "ticket")
 
@@ -44,14 +45,14 @@ def audit(original: str, rewritten: str, language: Language, ruleset: RuleSet, d
     org_marker = _org_marker(data, fixes) if not fix.connection else None
     found: list[Violation] = []
     scheme = str(data.oauth.get("header_scheme", "Zoho-oauthtoken"))
-    original_urls = _code_urls(original)
+    original_urls = _code_urls(original, language)
     old_urls = Counter(url for _, url in original_urls)
-    for url_line, url in _new_urls(structure, old_urls):
+    for url_line, url in _new_urls(structure, language, old_urls):
         resolved = ruleset.endpoints.match(url) or ruleset.endpoints.match(url.rstrip("/") + "/x")
         for line in _uses(structure, fix, url_line):
             found.extend(_check_request(structure, fix, ruleset, marker, org_marker, line, url, resolved))
     found.extend(_kept_url_checks(original, original_urls, structure, language, fix, marker, scheme, old_urls))
-    for line in _new_scheme_lines(original, structure, scheme):
+    for line in _new_scheme_lines(original, structure, language, scheme):
         found.append(Violation(line, f"a `{scheme}` value was written by hand, not from the token helper"))
     if marker:
         for line in _new_marker_lines(original, structure, marker):
@@ -100,11 +101,11 @@ def _check_request(
     return []
 
 
-def _new_urls(structure: Structure, old: Counter[str]) -> list[tuple[int, str]]:
+def _new_urls(structure: Structure, language: Language, old: Counter[str]) -> list[tuple[int, str]]:
     """(line, URL) of Zoho API URLs the rewrite wrote (more of them in code than the original had)."""
     seen: Counter[str] = Counter()
     result = []
-    for line, url in _code_urls(structure.text):
+    for line, url in _code_urls(structure.text, language):
         seen[url] += 1
         if seen[url] > old.get(url, 0) and re.search(r"zohoapis\.|/v[23]/", url, re.I):
             result.append((line, url))
@@ -124,7 +125,7 @@ def _kept_url_checks(
     seen: Counter[str] = Counter()
     before: Structure | None = None
     before_lines: dict[str, list[int]] = {}
-    for line, url in _code_urls(structure.text):
+    for line, url in _code_urls(structure.text, language):
         seen[url] += 1
         if seen[url] > old_urls.get(url, 0) or fix.accounts_url.search(url):
             continue  # new (checked above) or an accounts URL (no OAuth header belongs there)
@@ -141,12 +142,13 @@ def _kept_url_checks(
     return found
 
 
-def _code_urls(text: str) -> list[tuple[int, str]]:
+def _code_urls(text: str, language: Language) -> list[tuple[int, str]]:
     """(line, URL) of the Zoho URLs of code lines: a URL named in a comment (a manual step's TODO, a note) is not
     sent, so it neither counts as new nor hides a new one (a URL a first run's TODO names is audited in the next)."""
     found = []
+    comments = _comment_lines(text, language)
     for number, raw in enumerate(text.split("\n"), 1):
-        if "TODO(zoho-migrate)" in raw or _comment(raw):
+        if "TODO(zoho-migrate)" in raw or number in comments:
             continue
         found.extend((number, m.group(0)) for m in ZOHO_URL.finditer(raw))
     return found
@@ -228,14 +230,15 @@ def _org_marker(data: FixData, fixes) -> str | None:  # noqa: ANN001 - LanguageF
     return m.group(0) if m else None
 
 
-def _new_scheme_lines(original: str, structure: Structure, scheme: str) -> list[int]:
+def _new_scheme_lines(original: str, structure: Structure, language: Language, scheme: str) -> list[int]:
     """Lines of code (not a TODO) holding the OAuth scheme literally, when the rewrite added one: the helper gives
     that value, so a literal one is a scheme swapped onto a token that is still an authtoken (a request whose URL
     did not move is checked too)."""
     def code_lines(text: str) -> list[int]:
         lines = []
+        comments = _comment_lines(text, language)
         for number, raw in enumerate(text.split("\n"), 1):
-            if scheme.lower() in raw.lower() and "TODO(zoho-migrate)" not in raw and not _comment(raw):
+            if scheme.lower() in raw.lower() and "TODO(zoho-migrate)" not in raw and number not in comments:
                 lines.append(number)
         return lines
 
@@ -243,8 +246,23 @@ def _new_scheme_lines(original: str, structure: Structure, scheme: str) -> list[
     return after if len(after) > len(code_lines(original)) else []
 
 
-def _comment(raw: str) -> bool:
-    return raw.lstrip().startswith(("#", "//", "*", "/*"))
+def _comment_lines(text: str, language: Language) -> set[int]:
+    """Lines whose first non-blank character is inside a comment, by the language's own line and block markers (a
+    `#` line is code in JavaScript, a `*` line is code outside a block comment)."""
+    spans = marker_spans(text, language.line_comments, language.block_comments)
+    if not spans:
+        return set()
+    lines: set[int] = set()
+    span_index = 0
+    offset = 0
+    for number, raw in enumerate(text.split("\n"), 1):
+        first = offset + len(raw) - len(raw.lstrip())
+        while span_index < len(spans) and spans[span_index][1] <= first:
+            span_index += 1
+        if span_index < len(spans) and spans[span_index][0] <= first < spans[span_index][1] and raw.strip():
+            lines.add(number)
+        offset += len(raw) + 1
+    return lines
 
 
 def _new_marker_lines(original: str, structure: Structure, marker: str) -> list[int]:

@@ -109,3 +109,18 @@ def test_a_file_the_request_model_cannot_read_is_left_alone(ruleset, monkeypatch
     result = engine.rewrite_text("s.py", before, language, findings, ruleset, FixData(ruleset))
     assert result.text == before and not result.fixed
     assert all("could not read this file" in step.text for step in result.manual)
+
+
+def test_comment_lines_follow_the_languages_own_markers(ruleset) -> None:
+    """A URL in a block comment's unstarred middle line is not sent; a JavaScript `#private` field line is code (the
+    audit once took every line starting with `#`, `//`, `*` or `/*` for a comment, whatever the language)."""
+    from migrate.rewrite.audit import _code_urls
+
+    java = ruleset.languages["java"]
+    commented = '/*\n   old: "https://crm.zoho.com/crm/private/json/Leads/getRecords"\n*/\nString u = "https://www.zohoapis.com/crm/v2/Leads";\n'
+    assert [line for line, _ in _code_urls(commented, java)] == [4]
+    javascript = ruleset.languages["javascript"]
+    private_field = 'class C {\n  #url = "https://www.zohoapis.com/crm/v2/Leads";\n}\n'
+    assert [line for line, _ in _code_urls(private_field, javascript)] == [2]
+    python = ruleset.languages["python"]
+    assert _code_urls('# "https://crm.zoho.com/crm/private/json/Leads/getRecords"\nx = 1\n', python) == []
