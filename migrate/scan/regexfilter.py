@@ -24,18 +24,21 @@ literal plan keeps. Translated patterns never contain non-ASCII characters: a ru
 
 Compiling the database takes about a second, so it is cached on disk (`$XDG_CACHE_HOME/zoho-migrate`, else
 `~/.cache/zoho-migrate`), keyed by a hash of the patterns, their flags, this module's format, Python's and
-Hyperscan's versions; written atomically; an unwritable or corrupt cache only means compiling again.
+Hyperscan's versions; written atomically; an unwritable or corrupt cache only means compiling again; only the
+`KEEP` most recently used databases are kept.
 `ZOHO_MIGRATE_NO_REGEX_FILTER=1` turns the filter off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -55,6 +58,7 @@ except ImportError:  # pragma: no cover - depends on the platform
     hyperscan = None
 
 FORMAT = 3  # bump when the translation changes: old cache entries are then never read
+KEEP = 4  # cached databases kept (most recently used first): a rules edit or an upgrade writes a new one
 DISABLE_ENV = "ZOHO_MIGRATE_NO_REGEX_FILTER"
 MAX_MIN = 64  # a repeat's lower bound above this is lowered to 0 (fewer states; only adds matches)
 MAX_MAX = 64  # an upper bound above this becomes unbounded
@@ -70,6 +74,24 @@ _MEMO: dict[str, tuple[list[int], Any]] = {}
 
 class Untranslatable(Exception):
     """The pattern is left out of the database (it always runs)."""
+
+
+def prune(directory: Path, keep: int = KEEP) -> None:
+    """Remove all but the `keep` most recently used databases (and temporaries a killed run left): each is about
+    500 KB, and every rules edit or upgrade writes a new one, so without this the cache only grows."""
+    try:
+        entries = sorted(directory.glob("regexfilter-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+        stale = [p for p in directory.glob(".regexfilter-*") if time.time() - p.stat().st_mtime > 3600]
+        for path in entries[keep:] + stale:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # another run pruned it, or a read-only cache: nothing is lost but disk space
+
+
+def _mark_used(path: Path) -> None:
+    """Bump the entry's modification time, so pruning keeps what runs still load."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def cache_dir() -> Path:
@@ -251,6 +273,7 @@ class RegexFilter:
             members = json.loads(header)
             database = hyperscan.loadb(payload, mode=hyperscan.HS_MODE_BLOCK)
             database.scratch = hyperscan.Scratch(database)  # a loaded database comes without one
+            _mark_used(directory / f"regexfilter-{key}.bin")
             if not isinstance(members, list) or not all(isinstance(m, int) for m in members):
                 return None
             if any(m < 0 or m >= len(self.regexes) for m in members):
@@ -272,7 +295,8 @@ class RegexFilter:
                 os.unlink(temporary)
                 raise
         except OSError:
-            pass  # no cache: the next run compiles again
+            return  # no cache: the next run compiles again
+        prune(directory)
 
     def fired(self, data: bytes) -> set[int] | None:
         """Regex ids in the database that may match `data`; None when the filter cannot say (non-ASCII, no db)."""

@@ -137,6 +137,28 @@ def test_cache_is_reused_and_invalidated_when_rules_change(tmp_path, monkeypatch
     assert not first.possible(1, first.fired(b"TICKET"))
 
 
+def test_cache_keeps_only_the_most_recently_used_databases(tmp_path):
+    """Every rules edit writes a new database of about 500 KB; old ones go, the one a run still loads stays."""
+    import os
+
+    cache = tmp_path / "cache"
+    RegexFilter([re.compile("authtoken")], cache=cache)
+    (first_path,) = cache.glob("regexfilter-*.bin")
+    os.utime(first_path, (1, 1))  # long unused ...
+    RegexFilter([re.compile("authtoken")], cache=cache)  # ... until this run loads it
+    assert first_path.stat().st_mtime > 1
+    leftover = cache / ".regexfilter-killed"
+    leftover.write_bytes(b"x")
+    os.utime(leftover, (1, 1))
+    for n in range(regexfilter.KEEP + 2):
+        RegexFilter([re.compile(f"ticket{n}")], cache=cache)
+    kept = list(cache.glob("regexfilter-*.bin"))
+    assert len(kept) == regexfilter.KEEP
+    assert first_path not in kept  # the newer rule sets pushed it out
+    assert not leftover.exists()
+    assert RegexFilter([re.compile(f"ticket{regexfilter.KEEP + 1}")], cache=cache).covered == frozenset({0})
+
+
 def test_corrupt_cache_is_compiled_again(tmp_path):
     cache = tmp_path / "cache"
     first = RegexFilter([re.compile("authtoken")], cache=cache)
