@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from functools import cached_property
 
+from migrate.requests.headerform import SCHEME, header_form
 from migrate.requests.idioms import Idioms, idioms
 from migrate.requests.model import LegacyRequest, RequestPlan
 from migrate.requests.regions import RegionSearch
@@ -444,8 +445,8 @@ class _Builder:
         """Is the URL prefix continued at run time (`"...json/#{type}/..."`, `"...json/%s/..."`, `BASE . $path`)
         rather than a whole URL ending in a slash (`.../fileupload/`)?"""
         text = self._region_text(request)
-        concat = "|".join(re.escape(str(op)) for op in self.fix.raw.get("concat") or ("+",))
-        openers = "|".join(re.escape(str(o)) for o in self.fix.raw.get("interpolation") or ()) or "(?!)"
+        concat = "|".join(re.escape(op) for op in self.fix.concat)
+        openers = "|".join(re.escape(o) for o in self.fix.interpolation) or "(?!)"
         after = re.compile(rf"(?:{openers}|%[-0-9]*[sd]|\$\w|\{{\w*\}}|[\"'`]\s*(?:{concat}))")
         found = False
         for m in re.finditer(re.escape(url), text):
@@ -468,7 +469,7 @@ class _Builder:
                 continue
             line = self.s.line_text(finding.line)
             for m in SCHEME.finditer(line):
-                if not _header_replaceable(line, m, self.fix):
+                if header_form(line, m, self.fix.concat, self.fix.interpolation) is None:
                     shown = FORMAT_SLOT.match(line, m.end())
                     how = f" (`Zoho-authtoken {shown.group(0)}`)" if shown else ""
                     return (
@@ -628,7 +629,7 @@ class _Builder:
         if self._patterns(line, param):
             return True
         escaped = re.escape(param)
-        concat = [re.escape(op) for op in self.fix.raw.get("concat") or ("+",)]
+        concat = [re.escape(op) for op in self.fix.concat]
         for m in re.finditer(rf"[?&\"']{escaped}=", line, re.I):
             after = line[m.end() :]
             if not after[:1] or after[:1] in "\"'`":
@@ -651,23 +652,7 @@ class _Builder:
         return None
 
 
-SCHEME = re.compile(r"Zoho-authtoken\s+", re.IGNORECASE)
 FORMAT_SLOT = re.compile(r"%[-#0-9.]*[a-z]|%\(\w+\)[a-z]|\{\d*\}")
-SPLICE = re.compile(r"\$\{?\w+\}?|[0-9a-fA-F]{32}(?![0-9a-fA-F])")
-
-
-def _header_replaceable(line: str, m: re.Match[str], fix: Idioms) -> bool:
-    """The forms the oauth-header pass replaces whole: `"Zoho-authtoken " + t` (the literal ends after the
-    scheme and is concatenated) or a token spliced into the literal right after it (`{t}`, `${t}`, `#{t}`, `$T`)."""
-    after = m.end()
-    closing = line[after : after + 1]
-    if closing in "\"'`" and closing and m.start() > 0 and line[m.start() - 1] == closing:
-        concat = [str(op) for op in fix.raw.get("concat") or ("+",)]
-        rest = line[after + 1 :].lstrip()
-        return any(rest.startswith(op) for op in concat)
-    if any(line.startswith(str(opener), after) for opener in fix.raw.get("interpolation") or ()):
-        return True
-    return SPLICE.match(line, after) is not None
 
 
 def _only_credentials(url: str, definition: str) -> bool:

@@ -42,6 +42,16 @@ class Idioms:
         """Authenticates through a named connection (Deluge): no header, no send call needed."""
         return self.raw.get("auth") == "connection"
 
+    @cached_property
+    def concat(self) -> tuple[str, ...]:
+        """The language's string-concatenation operators (`+`, `.`, `<>`)."""
+        return tuple(str(op) for op in self.raw.get("concat") or ("+",))
+
+    @cached_property
+    def interpolation(self) -> tuple[str, ...]:
+        """Openers of an expression spliced into a string (`${`, `#{`, `{$`)."""
+        return tuple(str(op) for op in self.raw.get("interpolation") or ())
+
     @property
     def is_async(self) -> bool:
         return bool(self.raw.get("async"))

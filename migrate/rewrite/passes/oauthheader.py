@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
+from migrate.requests.headerform import SCHEME, HeaderForm, header_form
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
-from migrate.rewrite.syntax import QUOTES, interpolation_close, operand_end, string_bounds
-
-SCHEME = re.compile(r"Zoho-authtoken(?P<space>\s+)", re.IGNORECASE)
+from migrate.rewrite.syntax import interpolation_close, operand_end, string_bounds
 
 
 def run(text: str, ctx: FileContext) -> list[Edit]:
@@ -35,18 +34,15 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             else:
                 ctx.add_manual(m.start(), rule_id, f"remove this `{header}` header: the connection sends the OAuth token")
             continue
-        quote_before = m.start() - 1
-        after = m.end()
-        closing = text[after : after + 1]
-        if closing in QUOTES and quote_before >= 0 and text[quote_before] == closing:
-            op = re.compile(rf"\s*(?:{concat})\s*").match(text, after + 1)
-            if op is not None:
-                stop = operand_end(text, op.end())
-                if stop > op.end():
-                    edits.append(Edit(quote_before, stop, ctx.render("authorization"), rule_id, "OAuth header"))
-                    ctx.uses_helper = True
-                    continue
-        spliced = _spliced_end(text, after, ctx)
+        form = header_form(text, m, ctx.fixes.concat, ctx.fixes.interpolation)
+        if form is not None and form.kind == "concat":
+            op = re.compile(rf"\s*(?:{concat})\s*").match(text, form.end)
+            stop = operand_end(text, op.end()) if op is not None else form.end
+            if op is not None and stop > op.end():
+                edits.append(Edit(m.start() - 1, stop, ctx.render("authorization"), rule_id, "OAuth header"))
+                ctx.uses_helper = True
+                continue
+        spliced = _spliced_end(text, form) if form is not None and form.kind != "concat" else None
         bounds = string_bounds(text, m.start())
         if spliced is not None and bounds is not None:
             start, end = bounds
@@ -84,12 +80,9 @@ def _literal_prefix(text: str, quote_at: int) -> str:
     return m.group(0) if m else ""
 
 
-def _spliced_end(text: str, index: int, ctx: FileContext) -> int | None:
-    """End of a token spliced into the string right here (interpolation, `$VAR` or a literal token)."""
-    assert ctx.fixes is not None
-    for opener in ctx.fixes.interpolation:
-        if text.startswith(opener, index):
-            close = interpolation_close(text, index, opener)
-            return close + 1 if close > 0 else None
-    m = re.compile(r"\$\{?\w+\}?|[0-9a-fA-F]{32}(?![0-9a-fA-F])").match(text, index)
-    return m.end() if m else None
+def _spliced_end(text: str, form: HeaderForm) -> int | None:
+    """End of the token spliced into the string (an interpolation's closing bracket, or `$VAR` / a literal token)."""
+    if form.kind == "interpolation":
+        close = interpolation_close(text, form.end, form.opener)
+        return close + 1 if close > 0 else None
+    return form.end
