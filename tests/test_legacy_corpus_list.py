@@ -19,6 +19,7 @@ LABELS = {
     "heldout2": ROOT / "docs" / "validation" / "heldout2-labels.yaml",
     "heldout3": ROOT / "docs" / "validation" / "heldout3-labels.yaml",
     "heldout4": ROOT / "docs" / "validation" / "heldout4-labels.yaml",
+    "heldout5": ROOT / "docs" / "validation" / "heldout5-labels.yaml",
 }
 
 
@@ -42,13 +43,14 @@ def test_only_heldout2_lists_just_that_split(capsys):
     assert steps and all(" -o heldout2/" in line for line in steps)
 
 
-def test_only_heldout4_lists_just_that_split_and_every_labelled_unit(capsys):
+@pytest.mark.parametrize("split", ["heldout4", "heldout5"])
+def test_only_a_github_split_lists_just_that_split_and_every_labelled_unit(split, capsys):
     fetch = _fetch_module()
-    assert fetch.main(["--github-instructions", "--only", "heldout4"]) == 0
+    assert fetch.main(["--github-instructions", "--only", split]) == 0
     steps = [line for line in capsys.readouterr().out.splitlines() if line.startswith("curl ")]
-    assert steps and all(" -o heldout4/" in line for line in steps)
-    labelled = {key.partition("/")[0] for key in yaml.safe_load(LABELS["heldout4"].read_text(encoding="utf-8"))}
-    assert labelled == {unit["unit"] for unit in fetch.load_units("heldout4")}
+    assert steps and all(f" -o {split}/" in line for line in steps)
+    labelled = {key.partition("/")[0] for key in yaml.safe_load(LABELS[split].read_text(encoding="utf-8"))}
+    assert labelled == {unit["unit"] for unit in fetch.load_units(split)}
 
 
 def test_rewriter_never_touches_the_newest_held_out_split():
