@@ -464,6 +464,10 @@ class _Builder:
         """A `Zoho-authtoken` header value the oauth-header pass cannot replace whole (`fmt.Sprintf("Zoho-authtoken
         %s", t)`, `"Zoho-authtoken %s" % t`): swapping the scheme alone would send the caller's authtoken as an
         OAuth token and every call would be refused, so the request stays as it was."""
+        if self.fix.is_async and not request.scope.is_async:
+            # the helper's value must be awaited (`await zohoAuth.authorization()`): outside an async function that
+            # is a syntax error in a script, or a module that no longer loads (seen: a CommonJS file's top level)
+            return "the token helper is asynchronous and this header is not set inside an async function"
         for finding in request.findings:
             if finding.category != "auth-header":
                 continue
