@@ -77,6 +77,7 @@ class RequestPlan:
 
     def block(self, request: LegacyRequest, reason: str) -> None:
         """Mark a request infeasible, and every request sharing a finding with it (a shared base constant)."""
+        # every request reached names the first request's own reason, not a chain of "shares ... (shares ... (...))"
         pending = [(request, reason)]
         while pending:
             current, why = pending.pop()
@@ -89,4 +90,4 @@ class RequestPlan:
                         where = f"line {finding.line}"
                         if finding.fingerprint in self.shared_by:
                             where = f"`{self.shared_by[finding.fingerprint]}` (line {finding.line}), a function it goes through,"
-                        pending.append((other, f"shares {where} with a request that is not migrated ({why})"))
+                        pending.append((other, f"shares {where} with a request that is not migrated ({reason})"))

@@ -81,6 +81,9 @@ class FileContext:
     helper_up: int | None = None  # Python inside a package: relative import levels; None: `import zoho_auth`
     helper_dir: str | None = None  # the helper's folder on disk (None: rewriting a text alone)
     kept_for_references: bool = False  # a definition stayed because another file mentions it (plan re-checks)
+    # original lines of the requests left as they were: a pass that edits text no finding marks (a query parameter)
+    # must not touch them, or a request promised "every part left as it was" is half migrated
+    frozen_lines: frozenset[int] = frozenset()
     # re-scan findings on what the rewrite itself wrote, on a line that already has a manual step (the environment
     # lookup that replaced a token): listed as manual steps, but not given a second TODO on that line
     echoes: list[ManualStep] = field(default_factory=list)
@@ -108,6 +111,10 @@ class FileContext:
         ids = {rule_ids} if isinstance(rule_ids, str) else rule_ids
         first, last = self.history.original_lines(offset, end if end is not None else offset)
         return any(f.rule_id in ids for line in range(first, last + 1) for f in self.by_line.get(line, ()))
+
+    def frozen(self, offset: int) -> bool:
+        """Is the original line of `offset` part of a request that is left as it was?"""
+        return self.original_line(offset) in self.frozen_lines
 
     def flagged_category(self, offset: int, categories: set[str], end: int | None = None) -> bool:
         first, last = self.history.original_lines(offset, end if end is not None else offset)

@@ -129,7 +129,9 @@ def rewrite_text(
     anchors: dict[int, list[str]] = {}  # line of a withheld request -> why (one TODO per request)
     for request in plan.blocked:
         _withhold(plan, request, request.blocked or "", withheld, anchors)
-    ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products, references, helper)
+    ctx, current, touched = _run_passes(
+        path, text, language, findings, withheld, ruleset, data, project_products, references, helper, _frozen(plan)
+    )
     for _ in range(AUDIT_ROUNDS):
         violations = audit(text, current, language, ruleset, data)
         if not violations:
@@ -142,7 +144,9 @@ def rewrite_text(
             plan.block(request, f"the rewrite would break it: {reason}")
         for request in plan.blocked:
             _withhold(plan, request, request.blocked or "", withheld, anchors)
-        ctx, current, touched = _run_passes(path, text, language, findings, withheld, ruleset, data, project_products, references, helper)
+        ctx, current, touched = _run_passes(
+        path, text, language, findings, withheld, ruleset, data, project_products, references, helper, _frozen(plan)
+    )
     else:
         if audit(text, current, language, ruleset, data):
             current = text
@@ -220,6 +224,19 @@ def _request_plan(text: str, language: Language, findings: list[Finding], rulese
         return plan
 
 
+def _frozen(plan: RequestPlan) -> set[int]:
+    """Original lines of the requests left as they were: their own lines and the rest of the function they are made
+    in (a request's lines end at its last finding; the parameters after it, `&selectColumns=...`, are still its own),
+    less the lines of the requests that are migrated."""
+    frozen: set[int] = set()
+    for request in plan.blocked:
+        frozen |= request.lines
+        if not request.scope.module:
+            frozen |= set(range(request.scope.start_line, request.scope.end_line + 1))
+    migrated = {line for request in plan.requests if not request.blocked and request.findings for line in request.lines}
+    return frozen - migrated
+
+
 def _withhold(
     plan: RequestPlan, request: LegacyRequest, reason: str, withheld: dict[str, str], anchors: dict[int, list[str]]
 ) -> None:
@@ -282,8 +299,10 @@ def _run_passes(
     project_products: set[str] | None,
     references: ReferenceIndex | None = None,
     helper: HelperLocation | None = None,
+    frozen: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[FileContext, str, set[int]]:
-    """Run every pass on the findings not withheld; (context, new text, original lines an edit touched)."""
+    """Run every pass on the findings not withheld (`frozen`: the lines of the requests left as they were);
+    (context, new text, original lines an edit touched)."""
     ctx = FileContext(
         path=path,
         language=language,
@@ -291,6 +310,7 @@ def _run_passes(
         data=data,
         ruleset=ruleset,
         findings=[f for f in findings if f.fingerprint not in withheld],
+        frozen_lines=frozenset(frozen),
         history=History(text),
         project_products=set(project_products or ()),
         references=references,

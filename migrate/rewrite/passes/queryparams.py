@@ -60,6 +60,10 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 )
                 continue
             names = spec.get("separator", ",").join(mapping[label] for label in labels)
+            if ctx.frozen(m.start()):
+                # a request left as it was keeps its v1 parameters (v1 needs them): the new form is its manual step
+                ctx.add_manual(m.start(), RULE_ID, f"when this request moves to v2, send `{spec['to']}={names}` instead of `{spec['param']}`")
+                continue
             edits.append(
                 Edit(m.start("name"), m.end("value"), f"{spec['to']}={names}", RULE_ID, f"{spec['param']} -> {spec['to']}")
             )
