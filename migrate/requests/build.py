@@ -419,7 +419,10 @@ class _Builder:
             if request.send is None and not request.scope.module and self._scope_has_zoho_url(request):
                 # the URL is built right here; what the rewriter cannot see is the call that sends it
                 return self._send_blocker(request, has_credential)
-            return "the URL this credential is sent to is not built here (follow it to where the request is made)"
+            return (
+                "the URL this credential is sent with is not a Zoho URL written here (it comes from a name defined "
+                "elsewhere: a variable, property or parameter; follow it to where the request is made)"
+            )
         if not self.fix.connection and (has_credential or legacy):
             reason = self._send_blocker(request, has_credential)
             if reason:
@@ -529,8 +532,8 @@ class _Builder:
             if url.endswith("/") and "{rest" in family.legacy_path.template and self._completed_later(url, request):
                 # `".../crm/private/json/#{type}/getRecords"`: the prefix is known, the module name is not
                 return (
-                    f"only {url} is written here; the rest (the module name and the method) is known at run time, "
-                    f"and the new URL depends on it{note}"
+                    f"only the base {url} is written here; the module name and the method are appended where it is "
+                    f"used, and the new URL depends on them{note}"
                 )
             return f"no mechanical v3/v2 equivalent for {_short(url)}{note}"
         xml_body = "the body is XML (XMLString/xmlData); the new API takes JSON"
@@ -575,7 +578,7 @@ class _Builder:
             and idiom.mode != "wrap"
             and (idiom.merge is None or not idiom.merge.search(body))
         ):
-            return "the call already passes headers the rewriter cannot extend (a variable); add the header by hand"
+            return "the call already passes headers in a form the rewriter cannot extend; add the header by hand"
         if self.fix.is_async and not request.scope.is_async:
             return "the token helper is asynchronous and this request is not made inside an async function"
         return None

@@ -156,8 +156,8 @@ def test_reassigned_base_gives_each_request_its_own_todo(tmp_path: Path) -> None
     # body"); a module name only known at run time (not "no mechanical v2 equivalent")
     assert "the body is XML" in todos[1] and "(from the `id=` query parameter)" in todos[1]
     assert "from the request body" not in todos[1]
-    assert "only https://crm.zoho.com/crm/private/json/ is written here" in todos[2]
-    assert "the module name and the method) is known at run time" in todos[2]
+    assert "only the base https://crm.zoho.com/crm/private/json/ is written here" in todos[2]
+    assert "the module name and the method are appended where it is used" in todos[2]
     assert "no mechanical" not in todos[2]
     lines = after.split("\n")
     following = [lines[i + 1].strip() for i, line in enumerate(lines) if NOT_MIGRATED in line]
@@ -311,7 +311,7 @@ def test_a_base_constant_completed_where_it_is_used_is_called_a_run_time_prefix(
         "    }\n}\n"
     )
     todos = [line for line in _rewrite(ruleset, "php", text, "Crm.php").text.split("\n") if "private/json/ is" in line]
-    assert len(todos) == 1 and "is known at run time" in todos[0] and "no mechanical" not in todos[0]
+    assert len(todos) == 1 and "are appended where it is used" in todos[0] and "no mechanical" not in todos[0]
 
 
 # one shared sending helper, several requests ---------------------------------------------------------------------
