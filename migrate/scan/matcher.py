@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrate.ruleset import RuleSet
-from migrate.ruleset.model import Language, Rule
+from migrate.ruleset.model import Language, Migrated, Rule
 from migrate.scan.comments import CommentMap
 from migrate.scan.finding import Finding, fingerprint
 from migrate.scan.package import PackageIndex
@@ -418,6 +418,9 @@ class FileMatcher:
             elif self.ruleset.endpoints.legacy_candidates(url.rstrip("/") + "/"):
                 migrated[m.group("name").lstrip("$")] = url
         bases = {**migrated, **constants}
+        # a client already on OAuth whose base merely moved: each use of the base would repeat the notice its
+        # definition gives (`self.url + "contacts"` on every call)
+        moved_only = rule.migrated is not None and self._already_oauth(rule.migrated)
         if bases:
             # one pass for all constants (a minified bundle can hold hundreds): cost stays linear in the text
             for m in _usages(bases).finditer(self.text):
@@ -428,7 +431,8 @@ class FileMatcher:
                 url = bases[name].rstrip("/") + "/" + tail.lstrip("/")
                 if name in constants:
                     if self.compiled.is_legacy_url(url):
-                        add(m, url)
+                        if not moved_only:  # (an OAuth client's moved base: its definition is the one notice)
+                            add(m, url)
                         if name in host_defs:
                             host_legacy.setdefault(name, url)
                     else:
@@ -577,16 +581,15 @@ class FileMatcher:
         so that is a notice, not a CI failure. Docs findings are always `info`.
         """
         severity, message = rule.severity, rule.message
-        migrated = rule.migrated
-        if (
-            migrated is not None
-            and self._keyword_context(migrated.context)
-            and not (migrated.unless and self._keyword_context(migrated.unless))
-        ):
-            severity, message = migrated.severity, migrated.message
+        if rule.migrated is not None and self._already_oauth(rule.migrated):
+            severity, message = rule.migrated.severity, rule.migrated.message
         if self.language.kind == "docs":
             severity = "info"
         return severity, message
+
+    def _already_oauth(self, migrated: Migrated) -> bool:
+        """Is this file in the rule's `migrated` context (it sends Zoho-oauthtoken and no legacy credential)?"""
+        return self._keyword_context(migrated.context) and not (migrated.unless and self._keyword_context(migrated.unless))
 
     def mask(self, text: str) -> str:
         # several rules often flag the same line: mask each distinct line once
