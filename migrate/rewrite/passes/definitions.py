@@ -107,17 +107,20 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("used_elsewhere", name=name, files=files))
             continue
         secret = SECRET.search(text, statement.start, statement.end)
-        if secret is not None and elsewhere:
-            # other files still read it: the retired token goes, the definition stays (empty) until they are migrated
-            quote = secret.group("q")
-            edits.append(Edit(secret.start(), secret.end(), quote + quote, hit.id, "hardcoded authtoken removed"))
-            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used_elsewhere", name=name, files=files))
-        elif secret is not None:
+        if secret is not None:
+            # the token leaves the code; the requests left as they were (here or in the files that read it) get it
+            # from the environment, so they keep working while the user migrates them (an empty string would send
+            # them without one)
             env_name = str(oauth_env.get("authtoken", "ZOHO_AUTHTOKEN"))
             edits.append(
                 Edit(secret.start(), secret.end(), ctx.render("env", env_name), hit.id, "hardcoded authtoken removed")
             )
-            ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name))
+            if elsewhere:
+                ctx.add_manual(
+                    m.start(), hit.id, ctx.data.manual_text("secret_used_elsewhere", env=env_name, name=name, files=files)
+                )
+            else:
+                ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name))
         elif elsewhere:
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("used_elsewhere", name=name, files=files))
         else:
