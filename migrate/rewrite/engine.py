@@ -415,8 +415,9 @@ def _manual_text(ctx: FileContext, finding: Finding, text: str) -> str:
 
 
 def _reply_of_product(ctx: FileContext, text: str) -> str | None:
-    """The reply step of the one product every legacy URL of the file belongs to, when that product has its own
-    text (`fixes.common.reply_by_product`: a Creator, Support or Reports reply is not a CRM v2 / Books v3 one)."""
+    """The reply step of the one product every legacy URL of the file belongs to (of the project, when the file
+    names none), when that product has its own text (`fixes.common.reply_by_product`: a Creator, Support or Reports
+    reply is not a CRM v2 / Books v3 one)."""
     texts = ctx.data.common.get("reply_by_product") or {}
     products = set()
     for m in zoho_urls(text):
@@ -428,6 +429,10 @@ def _reply_of_product(ctx: FileContext, text: str) -> str | None:
         entry = ctx.ruleset.endpoints.host_index.get(host)  # by host: a base URL alone names its product too
         if entry is not None:
             products.add(entry[0].name)
+    if not products:
+        # a module that reads the reply another module fetched (`main.py` reading what `zoho.py` sent): the
+        # project's one product says whose reply it is
+        products = set(ctx.project_products)
     if len(products) != 1:
         return None
     described = texts.get(next(iter(products)))
