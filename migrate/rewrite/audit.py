@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from migrate.requests.build import CREDENTIAL_PARAM, TRAVEL, ZOHO_URL
 from migrate.requests.idioms import Idioms, idioms
@@ -46,12 +47,15 @@ def audit(original: str, rewritten: str, language: Language, ruleset: RuleSet, d
     found: list[Violation] = []
     scheme = str(data.oauth.get("header_scheme", "Zoho-oauthtoken"))
     original_urls = _code_urls(original, language)
+    rewritten_urls = _code_urls(structure.text, language)  # once: both checks below walk the same list
     old_urls = Counter(url for _, url in original_urls)
-    for url_line, url in _new_urls(structure, language, old_urls):
+    for url_line, url in _new_urls(rewritten_urls, old_urls):
         resolved = ruleset.endpoints.match(url) or ruleset.endpoints.match(url.rstrip("/") + "/x")
         for line in _uses(structure, fix, url_line):
             found.extend(_check_request(structure, fix, ruleset, marker, org_marker, line, url, resolved))
-    found.extend(_kept_url_checks(original, original_urls, structure, language, fix, marker, scheme, old_urls))
+    found.extend(
+        _kept_url_checks(original, original_urls, rewritten_urls, structure, language, fix, marker, scheme, old_urls)
+    )
     for line in _new_scheme_lines(original, structure, language, scheme):
         found.append(Violation(line, f"a `{scheme}` value was written by hand, not from the token helper"))
     if marker:
@@ -101,11 +105,11 @@ def _check_request(
     return []
 
 
-def _new_urls(structure: Structure, language: Language, old: Counter[str]) -> list[tuple[int, str]]:
+def _new_urls(rewritten_urls: list[tuple[int, str]], old: Counter[str]) -> list[tuple[int, str]]:
     """(line, URL) of Zoho API URLs the rewrite wrote (more of them in code than the original had)."""
     seen: Counter[str] = Counter()
     result = []
-    for line, url in _code_urls(structure.text, language):
+    for line, url in rewritten_urls:
         seen[url] += 1
         if seen[url] > old.get(url, 0) and re.search(r"zohoapis\.|/v[23]/", url, re.I):
             result.append((line, url))
@@ -113,8 +117,8 @@ def _new_urls(structure: Structure, language: Language, old: Counter[str]) -> li
 
 
 def _kept_url_checks(
-    original: str, original_urls: list[tuple[int, str]], structure: Structure, language: Language, fix: Idioms,
-    marker: str | None, scheme: str, old_urls: Counter[str],
+    original: str, original_urls: list[tuple[int, str]], rewritten_urls: list[tuple[int, str]], structure: Structure,
+    language: Language, fix: Idioms, marker: str | None, scheme: str, old_urls: Counter[str],
 ) -> list[Violation]:
     """A request whose URL did not move must not lose its credential without gaining the OAuth header (it would
     send no credential at all). The k-th occurrence of a kept URL is compared with the k-th one of the original;
@@ -125,7 +129,7 @@ def _kept_url_checks(
     seen: Counter[str] = Counter()
     before: Structure | None = None
     before_lines: dict[str, list[int]] = {}
-    for line, url in _code_urls(structure.text, language):
+    for line, url in rewritten_urls:
         seen[url] += 1
         if seen[url] > old_urls.get(url, 0) or fix.accounts_url.search(url):
             continue  # new (checked above) or an accounts URL (no OAuth header belongs there)
@@ -246,12 +250,14 @@ def _new_scheme_lines(original: str, structure: Structure, language: Language, s
     return after if len(after) > len(code_lines(original)) else []
 
 
-def _comment_lines(text: str, language: Language) -> set[int]:
+@lru_cache(maxsize=8)
+def _comment_lines(text: str, language: Language) -> frozenset[int]:
     """Lines whose first non-blank character is inside a comment, by the language's own line and block markers (a
-    `#` line is code in JavaScript, a `*` line is code outside a block comment)."""
+    `#` line is code in JavaScript, a `*` line is code outside a block comment). Remembered for the few texts one
+    audit asks about (the original and the rewrite, each asked for its URLs and for its scheme lines)."""
     spans = marker_spans(text, language.line_comments, language.block_comments)
     if not spans:
-        return set()
+        return frozenset()
     lines: set[int] = set()
     span_index = 0
     offset = 0
@@ -262,7 +268,7 @@ def _comment_lines(text: str, language: Language) -> set[int]:
         if span_index < len(spans) and spans[span_index][0] <= first < spans[span_index][1] and raw.strip():
             lines.add(number)
         offset += len(raw) + 1
-    return lines
+    return frozenset(lines)
 
 
 def _new_marker_lines(original: str, structure: Structure, marker: str) -> list[int]:
