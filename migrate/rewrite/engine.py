@@ -129,9 +129,13 @@ def rewrite_text(
     anchors: dict[int, list[str]] = {}  # line of a withheld request -> why (one TODO per request)
     for request in plan.blocked:
         _withhold(plan, request, request.blocked or "", withheld, anchors)
-    ctx, current, touched = _run_passes(
-        path, text, language, findings, withheld, ruleset, data, project_products, references, helper, _frozen(plan)
-    )
+
+    def run_passes() -> tuple[FileContext, str, set[int]]:
+        """The passes over the original text, with the requests blocked so far withheld."""
+        frozen = _frozen(plan)
+        return _run_passes(path, text, language, findings, withheld, ruleset, data, project_products, references, helper, frozen)
+
+    ctx, current, touched = run_passes()
     for _ in range(AUDIT_ROUNDS):
         violations = audit(text, current, language, ruleset, data)
         if not violations:
@@ -144,9 +148,7 @@ def rewrite_text(
             plan.block(request, f"the rewrite would break it: {reason}")
         for request in plan.blocked:
             _withhold(plan, request, request.blocked or "", withheld, anchors)
-        ctx, current, touched = _run_passes(
-        path, text, language, findings, withheld, ruleset, data, project_products, references, helper, _frozen(plan)
-    )
+        ctx, current, touched = run_passes()
     else:
         if audit(text, current, language, ruleset, data):
             current = text
