@@ -103,3 +103,16 @@ def test_inline_suppression(tmp_path):
     data = json.loads(scan(tmp_path).stdout)
     assert {(f["line"], f["rule_id"]) for f in data["findings"]} == {(4, "zoho.auth-param.authtoken")}
     assert data["stats"]["suppressed"] == 3
+
+
+def test_a_scheme_less_authorization_token_is_masked(tmp_path):
+    """The bare-authtoken rule reports a literal token given as the `Authorization` value; its snippet (text and
+    JSON) shows it masked, whatever its alphabet (a 32-hex token was masked already; this one is not hex)."""
+    token = "cb3ba8197c840d0d61f2398cdbEXAMPLE"
+    (tmp_path / "credentials.js").write_text(
+        f"const ZohoApi = {{\n  Authorization: '{token}',\n  host: 'https://desk.zoho.com/api/v1/'\n}};\n"
+    )
+    data = json.loads(scan(tmp_path).stdout)
+    assert any(f["rule_id"] == "zoho.auth-header.bare-authtoken" for f in data["findings"])
+    text = run_cli("scan", str(tmp_path), "--no-progress")
+    assert token not in json.dumps(data) and token not in text.stdout + text.stderr
