@@ -467,10 +467,9 @@ class _Builder:
         """A `Zoho-authtoken` header value the oauth-header pass cannot replace whole (`fmt.Sprintf("Zoho-authtoken
         %s", t)`, `"Zoho-authtoken %s" % t`): swapping the scheme alone would send the caller's authtoken as an
         OAuth token and every call would be refused, so the request stays as it was."""
-        if self.fix.is_async and not request.scope.is_async:
-            # the helper's value must be awaited (`await zohoAuth.authorization()`): outside an async function that
-            # is a syntax error in a script, or a module that no longer loads (seen: a CommonJS file's top level)
-            return "the token helper is asynchronous and this header is not set inside an async function"
+        awaited = self._await_blocker(request, "this header is not set")
+        if awaited:
+            return awaited
         for finding in request.findings:
             if finding.category != "auth-header":
                 continue
@@ -579,8 +578,13 @@ class _Builder:
             and (idiom.merge is None or not idiom.merge.search(body))
         ):
             return "the call already passes headers in a form the rewriter cannot extend; add the header by hand"
+        return self._await_blocker(request, "this request is not made")
+
+    def _await_blocker(self, request: LegacyRequest, what: str) -> str | None:
+        """The helper's value must be awaited (`await zohoAuth.authorization()`): outside an async function that is
+        a syntax error in a script, or a module that no longer loads (seen: a CommonJS file's top level)."""
         if self.fix.is_async and not request.scope.is_async:
-            return "the token helper is asynchronous and this request is not made inside an async function"
+            return f"the token helper is asynchronous and {what} inside an async function"
         return None
 
     def _credential_blocker(self, request: LegacyRequest) -> str | None:

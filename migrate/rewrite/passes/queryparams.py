@@ -46,23 +46,21 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 continue
             value = re.match(spec.get("value", "(?P<list>.*)"), unquote_plus(m.group("value")))
             if value is None:
-                ctx.add_manual(m.start(), RULE_ID, f"rewrite `{spec['param']}` as `{spec['to']}` by hand")
+                ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("param_by_hand", param=spec["param"], to=spec["to"]))
                 continue
             labels = [label.strip() for label in value.group("list").split(spec.get("separator", ","))]
             mapping = _labels(ctx, product)
             unknown = [label for label in labels if label not in mapping]
             if unknown:
-                ctx.add_manual(
-                    m.start(),
-                    RULE_ID,
-                    f"`{spec['param']}` names fields the field map does not know ({', '.join(unknown)}): "
-                    f"look up their API names (`zoho-migrate rules show zoho.legacy-endpoint`) and send `{spec['to']}=`",
-                )
+                labels_text = ", ".join(unknown)
+                text = ctx.data.manual_text("param_unknown_fields", param=spec["param"], to=spec["to"], labels=labels_text)
+                ctx.add_manual(m.start(), RULE_ID, text)
                 continue
             names = spec.get("separator", ",").join(mapping[label] for label in labels)
             if ctx.frozen(m.start()):
                 # a request left as it was keeps its v1 parameters (v1 needs them): the new form is its manual step
-                ctx.add_manual(m.start(), RULE_ID, f"when this request moves to v2, send `{spec['to']}={names}` instead of `{spec['param']}`")
+                text = ctx.data.manual_text("param_when_moved", param=spec["param"], to=spec["to"], names=names)
+                ctx.add_manual(m.start(), RULE_ID, text)
                 continue
             edits.append(
                 Edit(m.start("name"), m.end("value"), f"{spec['to']}={names}", RULE_ID, f"{spec['param']} -> {spec['to']}")
