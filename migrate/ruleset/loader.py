@@ -2,7 +2,7 @@
 
 Every `*.yaml`/`*.yml` file in a folder (recursively) contributes by its top-level keys:
 `rules` (detection rules), `endpoints` (an endpoint family file), `languages`, `contexts`, `scan`,
-`datacenters`. Anything else is an error, so a typo never silently disables a rule.
+`datacenters`, `patterns` (named regex fragments rules splice in as `{{name}}`). Anything else is an error, so a typo never silently disables a rule.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from migrate.ruleset.yamlload import line_of, load_yaml
 
 # free-form data sections other stages read through `RuleSet.data[key]` (merged across folders, later wins per key)
 DATA_KEYS = {"oauth", "fixes", "rewrite", "verify", "report", "sdks"}
-TOP_LEVEL_KEYS = {"rules", "endpoints", "languages", "contexts", "scan", "datacenters", "default"} | DATA_KEYS
+TOP_LEVEL_KEYS = {"rules", "endpoints", "languages", "contexts", "scan", "datacenters", "default", "patterns"} | DATA_KEYS
 
 
 def builtin_rules_dir() -> Path:
@@ -75,6 +75,27 @@ def _language(name: str, raw: Any, path: Path) -> Language:
         tree_sitter=raw.get("tree_sitter"),
         comment_query=str(raw.get("comment_query") or "(comment) @c"),
     )
+
+
+def _patterns(documents: list[tuple[Path, dict[str, Any]]]) -> dict[str, str]:
+    """Every folder's `patterns:` (later wins per name); each fragment must compile on its own, so an error points
+    at the fragment's file, not at every rule using it."""
+    patterns: dict[str, str] = {}
+    for path, doc in documents:
+        raw = doc.get("patterns")
+        if raw is None:
+            continue
+        if not isinstance(raw, dict):
+            raise RuleError("`patterns` must be a mapping of name: regex", path=str(path), line=1)
+        for name, pattern in raw.items():
+            if not isinstance(pattern, str) or not re.fullmatch(r"[A-Za-z_][\w-]*", str(name)):
+                raise RuleError(f"pattern {name!r}: must be `name: regex string`", path=str(path), line=line_of(raw))
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise RuleError(f"pattern {name!r} does not compile: {error}", path=str(path), line=line_of(raw)) from None
+            patterns[str(name)] = pattern
+    return patterns
 
 
 def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin: bool = True) -> RuleSet:
@@ -137,6 +158,7 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin
                 raise RuleError(f"`{key}` must be a mapping", path=str(path), line=1)
             data.setdefault(key, {}).update(doc[key])
 
+    patterns = _patterns(documents)
     rules_by_id: dict[str, Rule] = {}
     products: list[Product] = []
     for path, doc in documents:
@@ -145,7 +167,7 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), include_builtin
             if not isinstance(raw_rules, list):
                 raise RuleError("`rules` must be a list", path=str(path), line=1)
             for raw in raw_rules:
-                rule = parse_rule(raw, path, set(languages), set(contexts))
+                rule = parse_rule(raw, path, set(languages), set(contexts), patterns)
                 rules_by_id[rule.id] = rule
         if "endpoints" in doc:
             product = parse_product(doc["endpoints"], path)

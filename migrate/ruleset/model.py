@@ -7,6 +7,7 @@ never meets a malformed rule.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ MATCH_KEYS = {
     "endpoints",
     "under",
     "own_package",
+    "names_from",
 }
 
 
@@ -89,6 +91,9 @@ class Matcher:
     # dotted package names of a library: the rule does not apply to files inside that library's own folders
     # (`talkzoho/crm/client.py` importing `talkzoho.utils` is the library, not a user of it)
     own_package: tuple[str, ...] = ()
+    # regexes with a group `name`: the names this file hands to a legacy call (`'Zoho-authtoken '.$this->key`);
+    # a match of `regexes` is kept only when its own group `name` is one of them (the definition of that value)
+    names_from: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,8 @@ class _Where:
     path: Path
     line: int
     rule_id: str = "?"
+    # the rule folders' named regex fragments (`patterns:`), spliced in wherever a regex says `{{name}}`
+    patterns: Mapping[str, str] = field(default_factory=dict)
 
     def fail(self, reason: str) -> RuleError:
         return RuleError(f"rule {self.rule_id}: {reason}", path=str(self.path), line=self.line)
@@ -151,11 +158,32 @@ def _as_list(value: Any, where: _Where, name: str) -> list[Any]:
     raise where.fail(f"`{name}` must be a string or a list")
 
 
+PATTERN_REFERENCE = re.compile(r"\{\{([A-Za-z_][\w-]*)\}\}")
+
+
+def expand_patterns(pattern: str, patterns: Mapping[str, str]) -> str:
+    """`{{name}}` -> the named fragment, so one regex shared by several rules in several files lives in one place
+    (YAML anchors do not cross files). A name nobody defined is an error, never left as literal braces."""
+
+    def fragment(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in patterns:
+            known = ", ".join(sorted(patterns)) or "none"
+            raise KeyError(f"unknown pattern {{{{{name}}}}} (known: {known})")
+        return patterns[name]
+
+    return PATTERN_REFERENCE.sub(fragment, pattern)
+
+
 def _compile(patterns: list[Any], where: _Where, name: str, flags: int) -> tuple[re.Pattern[str], ...]:
     compiled = []
     for pattern in patterns:
         if not isinstance(pattern, str):
             raise where.fail(f"`{name}` entries must be strings")
+        try:
+            pattern = expand_patterns(pattern, where.patterns)
+        except KeyError as error:
+            raise where.fail(f"`{name}`: {error.args[0]}") from None
         try:
             compiled.append(re.compile(pattern, flags))
         except re.error as error:
@@ -197,6 +225,9 @@ def _matcher(raw: Any, where: _Where, contexts: set[str]) -> Matcher:
         raise where.fail("`match` needs `regex` (or `endpoints: legacy`)")
     if raw.get("in_comments", False) not in (True, False, "only"):
         raise where.fail("`match.in_comments` must be true, false or `only`")
+    names_from = _compile(_as_list(raw.get("names_from"), where, "names_from"), where, "names_from", flags)
+    if names_from and not all("name" in r.groupindex for r in (*names_from, *regexes)):
+        raise where.fail("`match.names_from` and `match.regex` need a group `(?P<name>...)` in every regex")
     context = raw.get("context", "any")
     if context != "any" and context not in contexts:
         raise where.fail(f"unknown `match.context` {context!r}; known: any, {', '.join(sorted(contexts))}")
@@ -216,6 +247,7 @@ def _matcher(raw: Any, where: _Where, contexts: set[str]) -> Matcher:
         under=_compile(_as_list(raw.get("under"), where, "under"), where, "under", flags),
         endpoints=endpoints,
         own_package=tuple(str(p) for p in _as_list(raw.get("own_package"), where, "own_package")),
+        names_from=names_from,
     )
 
 
@@ -240,9 +272,15 @@ def _migrated(raw: Any, where: _Where, contexts: set[str]) -> Migrated | None:
     )
 
 
-def parse_rule(raw: Any, path: Path, known_languages: set[str], contexts: set[str]) -> Rule:
+def parse_rule(
+    raw: Any,
+    path: Path,
+    known_languages: set[str],
+    contexts: set[str],
+    patterns: Mapping[str, str] | None = None,
+) -> Rule:
     """Validate one rule mapping; any problem raises RuleError with the file and line of the rule."""
-    where = _Where(path, line_of(raw, 1))
+    where = _Where(path, line_of(raw, 1), patterns=patterns or {})
     if not isinstance(raw, dict):
         raise where.fail("each rule must be a mapping")
     where.rule_id = str(raw.get("id", "?"))

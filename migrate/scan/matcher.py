@@ -311,9 +311,14 @@ class FileMatcher:
             context = rule.matcher.context
             if context in self._deferred and not self._package_possible(context):
                 continue  # no file of the package is in the context: a match would be dropped anyway
+            names = self._sent_names(rule) if rule.matcher.names_from else None
+            if names is not None and not names:
+                continue
             for regex in regexes:
                 for match in regex.finditer(self.text):
                     if rule.matcher.endpoints and self._already_migrated(match):
+                        continue
+                    if names is not None and match.group("name") not in names:
                         continue
                     if context in self._deferred and not self._package_ok(context):
                         break  # a package context (scan/package.py) that no related file confirms
@@ -327,6 +332,19 @@ class FileMatcher:
                     (suppressed if self._suppressed(rule, finding.line) else findings).append(finding)
         findings.sort(key=lambda f: f.sort_key)
         return FileResult(findings, len(suppressed), suppressed)
+
+    def _sent_names(self, rule: Rule) -> frozenset[str]:
+        """`names_from`: the names the file's code (not its comments) hands to a legacy call.
+
+        One pass per regex over the file; the rule's own regex then keeps only definitions of those names, so a
+        placeholder `private $access_token = "..."` is found because the file sends it as an authtoken, whatever it
+        is called (a lookahead from each definition to its use would rescan the file once per definition)."""
+        names = set()
+        for regex in rule.matcher.names_from:
+            for match in regex.finditer(self.text):
+                if match.group("name") and not self.comments.contains(match.start()):
+                    names.add(match.group("name"))
+        return frozenset(names)
 
     def _excluded_line(self, rule: Rule, line: int, line_text: str) -> bool:
         """`not_line` looks at the line, and in config files also at the headers the line sits under.

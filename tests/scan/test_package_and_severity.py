@@ -162,3 +162,62 @@ def test_a_path_naming_a_self_hosted_product_is_not_zoho_by_its_name(tmp_path: P
     findings = _scan(tmp_path)
     assert 4 in _lines([f for f in findings if "zoho_crm" in f["path"]], "core.py")
     assert not [f for f in findings if "ZohoSDPlusAPI" in f["path"]]
+
+
+def test_a_value_the_file_sends_as_an_authtoken_is_found_at_its_definition_whatever_its_name(tmp_path: Path):
+    """`names_from`: the placeholder `$access_token` is the authtoken because the file sends it as one; a name the
+    file never sends (`$org_id`) and the same name in a comment are left alone."""
+    (tmp_path / "Connector.php").write_text(
+        "<?php\nclass Connector {\n"
+        '  private $entry = "https://books.zoho.eu/api/v3";\n'
+        '  private $access_token = "your_access_token";\n'
+        '  private $org_id = "your_organization_id";\n'
+        "  // $h = 'Zoho-authtoken ' . $this->org_id;\n"
+        "  function get() { $h = array('Authorization: Zoho-authtoken '.$this->access_token); }\n}\n"
+    )
+    found = {(f["line"], f["rule_id"]) for f in _scan(tmp_path)}
+    assert (4, "zoho.auth-param.sent-credential") in found
+    assert not {line for line, rule in found if rule == "zoho.auth-param.sent-credential"} - {4}
+
+
+def test_names_from_needs_a_name_group(tmp_path: Path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    base = """rules:
+  - id: acme.x
+    category: auth-param
+    severity: warning
+    message: m
+    match: {keywords: [acme], regex: '(?P<name>\\w+) =', names_from: ['%s']}
+    examples: {flag: ["k = 1\\nacme(k)"], ok: ["j = 1\\nacme(k)"]}
+"""
+    (rules / "a.yaml").write_text(base % "acme\\((\\w+)\\)")
+    proc = run_cli("rules", "test", str(rules))
+    assert proc.returncode == 2 and "names_from" in proc.stderr and "a.yaml" in proc.stderr
+    (rules / "a.yaml").write_text(base % "acme\\((?P<name>\\w+)\\)")
+    proc = run_cli("rules", "test", str(rules))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_named_patterns_are_spliced_in_and_an_unknown_or_broken_one_is_an_error_naming_its_file(tmp_path: Path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.yaml").write_text(
+        """rules:
+  - id: acme.x
+    category: auth-param
+    severity: warning
+    message: m
+    match: {keywords: [acme], regex: '{{acme_call}}\\(\\d\\)'}
+    examples: {flag: ["acme(1)"], ok: ["acme(x)"]}
+"""
+    )
+    (rules / "p.yaml").write_text("patterns:\n  acme_call: '\\bacme'\n")
+    proc = run_cli("rules", "test", str(rules))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (rules / "p.yaml").write_text("patterns:\n  other: 'x'\n")
+    proc = run_cli("rules", "test", str(rules))
+    assert proc.returncode == 2 and "{{acme_call}}" in proc.stderr and "a.yaml" in proc.stderr
+    (rules / "p.yaml").write_text("patterns:\n  acme_call: '(acme'\n")
+    proc = run_cli("rules", "test", str(rules))
+    assert proc.returncode == 2 and "acme_call" in proc.stderr and "p.yaml" in proc.stderr
