@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 SCHEME = re.compile(r"Zoho-authtoken(?P<space>\s+)", re.IGNORECASE)
+FORMAT_FIELD = re.compile(r"\{\d*(?:[,:][^}]*)?\}")  # `{0}`, `{}`, `{0,-10}`, `{0:x}`
 SPLICE = re.compile(r"\$\{?\w+\}?|[0-9a-fA-F]{32}(?![0-9a-fA-F])")  # `$T`, `${T}`, a literal 32-hex token
 
 
@@ -38,6 +39,10 @@ def header_form(text: str, scheme: re.Match[str], concat: Sequence[str], interpo
             rest += 1
         if any(text.startswith(op, rest) for op in concat):
             return HeaderForm("concat", after + 1)
+        return None
+    if FORMAT_FIELD.match(text, after):
+        # `"Zoho-authtoken {0}"` / `"Zoho-authtoken {}"`: a positional slot of String.Format / str.format, filled
+        # in by the call around the string, never an interpolated name (no identifier starts with a digit)
         return None
     for opener in interpolation:
         if text.startswith(opener, after):

@@ -17,6 +17,11 @@ CASES = [
     ('h = fmt.Sprintf("Zoho-authtoken %s", t)', ("+",), (), None),
     ('h = "Zoho-authtoken %s" % t', ("+",), (), None),
     ('h = "Zoho-authtoken ".join(x)', ("+",), (), None),
+    # positional format slots: String.Format / str.format fill them in, whatever the language's interpolation opener
+    ('h.Add("authorization", string.Format(c, "Zoho-authtoken {0}", authToken));', ("+",), ("{",), None),
+    ('h = "Zoho-authtoken {}".format(t)', ("+",), ("{",), None),
+    ('h = f"Zoho-authtoken {token}"', ("+",), ("{",), "interpolation"),
+    ('h.Add("authorization", $"Zoho-authtoken {authToken}");', ("+",), ("{",), "interpolation"),
 ]
 
 

@@ -36,6 +36,19 @@ _MAX_FILES_NAMED = 3
 _CREDENTIAL_USE = re.compile(r"auth_?token|Zoho-authtoken|\bticket\b", re.IGNORECASE)
 
 
+def _secret_kind(name: str) -> str:
+    """What a hardcoded 32-hex value held, by the name it was kept under: `apikey = "49a1..."` of a ticket-era
+    client is no authtoken, so its environment variable and its manual step say which it is."""
+    lowered = name.lower()
+    if "token" in lowered:
+        return "authtoken"
+    if "apikey" in lowered.replace("_", "").replace("-", ""):
+        return "apikey"
+    if "ticket" in lowered:
+        return "ticket"
+    return "authtoken"
+
+
 def run(text: str, ctx: FileContext) -> list[Edit]:
     if ctx.fixes is None or ctx.language.kind != "code" or ctx.fixes.assignment is None:
         return []
@@ -111,16 +124,15 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             # the token leaves the code; the requests left as they were (here or in the files that read it) get it
             # from the environment, so they keep working while the user migrates them (an empty string would send
             # them without one)
-            env_name = str(oauth_env.get("authtoken", "ZOHO_AUTHTOKEN"))
-            edits.append(
-                Edit(secret.start(), secret.end(), ctx.render("env", env_name), hit.id, "hardcoded authtoken removed")
-            )
+            kind = _secret_kind(name)
+            env_name = str(oauth_env.get(kind, oauth_env.get("authtoken", "ZOHO_AUTHTOKEN")))
+            said = str((ctx.data.common.get("secret_kinds") or {}).get(kind, kind))
+            edits.append(Edit(secret.start(), secret.end(), ctx.render("env", env_name), hit.id, f"hardcoded {said} removed"))
             if elsewhere:
-                ctx.add_manual(
-                    m.start(), hit.id, ctx.data.manual_text("secret_used_elsewhere", env=env_name, name=name, files=files)
-                )
+                step = ctx.data.manual_text("secret_used_elsewhere", env=env_name, name=name, files=files, kind=said)
+                ctx.add_manual(m.start(), hit.id, step)
             else:
-                ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name))
+                ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("secret_used", env=env_name, name=name, kind=said))
         elif elsewhere:
             ctx.add_manual(m.start(), hit.id, ctx.data.manual_text("used_elsewhere", name=name, files=files))
         else:
