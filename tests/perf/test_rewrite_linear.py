@@ -109,8 +109,11 @@ def test_match_url_is_remembered(ruleset, data):
     assert first is not None and ctx.match_url("https://invoice.zoho.com/api/items/") is first
 
 
-def _old_taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
-    """headers._taint before it was linear: every definition searched for every tainted name with its own regex."""
+def _old_taint(
+    text: str, ctx: FileContext
+) -> tuple[dict[str, set[int]], dict[str, list[int]], dict[tuple[str, int], set[int]]]:
+    """headers._taint before it was linear: every definition searched for every tainted name with its own regex.
+    (Since heldout8, a use takes the sites of the name's definitions within NEAR before it, not all of the name's.)"""
     from migrate.rewrite.passes.headers import MAX_TAINT_ROUNDS, NEAR, _sites_in
     from migrate.rewrite.syntax import at_statement_start, statement_extent
 
@@ -120,11 +123,14 @@ def _old_taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[s
     assignment = ctx.fixes.assignment if ctx.fixes else None
     names: dict[str, set[int]] = {}
     where: dict[str, list[int]] = {}
+    per: dict[tuple[str, int], set[int]] = {}
     for index, name in ctx.site_receivers.items():
         names.setdefault(name, set()).add(ctx.auth_sites[index])
-        where.setdefault(name, []).append(ctx.auth_sites[index])
+        if ctx.auth_sites[index] not in where.get(name, []):
+            where.setdefault(name, []).append(ctx.auth_sites[index])
+        per.setdefault((name, ctx.auth_sites[index]), set()).add(ctx.auth_sites[index])
     if assignment is None:
-        return names, where
+        return names, where, per
     definitions = []
     for m in assignment.finditer(text):
         if at_statement_start(text, m.start()):
@@ -136,18 +142,24 @@ def _old_taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[s
         for name, start, end in definitions:
             sites = _sites_in(sorted_sites, [(start, end)])
             body = text[start:end]
-            for other, other_sites in names.items():
-                near = any(0 <= start - d <= NEAR for d in where.get(other, ()))
-                if other != name and mentions(body, other) and near:
-                    sites |= other_sites
-            if sites and not sites <= names.get(name, set()):
+            for other in list(names):
+                if other != name and mentions(body, other):
+                    for d in where.get(other, ()):
+                        if 0 <= start - d <= NEAR:
+                            sites |= per[(other, d)]
+            if not sites:
+                continue
+            if not sites <= names.get(name, set()):
                 names[name] = names.get(name, set()) | sites
                 changed = True
-            if sites and start not in where.get(name, []):
-                where.setdefault(name, []).append(start)
+            if not sites <= per.get((name, start), set()):
+                if start not in where.get(name, []):
+                    where.setdefault(name, []).append(start)
+                per.setdefault((name, start), set()).update(sites)
+                changed = True
         if not changed:
             break
-    return names, where
+    return names, where, per
 
 
 def _old_definition_text(text: str, ctx: FileContext, name: str) -> str:
@@ -191,12 +203,13 @@ def test_taint_and_definitions_same_as_before(ruleset, data, monkeypatch):
     checked = {"taint": 0, "definitions": 0}
 
     def taint_both(text, ctx):
-        names, where = new_taint(text, ctx)
-        old_names, old_where = _old_taint(text, ctx)
+        names, reaching = new_taint(text, ctx)
+        old_names, old_where, old_per = _old_taint(text, ctx)
         assert names == old_names
-        assert where == {name: sorted(starts) for name, starts in old_where.items()}
+        assert reaching.where == {name: sorted(starts) for name, starts in old_where.items()}
+        assert reaching.sites == old_per
         checked["taint"] += bool(names)
-        return names, where
+        return names, reaching
 
     def definition_both(text, ctx, name):
         found = new_definition(text, ctx, name)

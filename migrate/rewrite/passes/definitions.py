@@ -155,8 +155,9 @@ def _zoho_context(ctx: FileContext, text: str, statement: Span, name: str) -> bo
     around = SECRET.sub("", text[statement.start : len(text) if line_end < 0 else line_end])
     if re.search(str(pattern), name + " " + around, re.IGNORECASE) is not None:
         return True
-    # or the file sends it as a Zoho credential: `{"authtoken": TOKEN}`, `"?authtoken=" + TOKEN`
-    original = ctx.history.original
+    # or the file sends it as a Zoho credential: `{"authtoken": TOKEN}`, `"?authtoken=" + TOKEN` (our own notes name
+    # it too, "if it is a Zoho authtoken ...": a second run must not read them as a use)
+    original = without_notes(ctx.history.original)
     for use in re.finditer(rf"(?<!\w){re.escape(name)}(?![\w$])", original):  # `$auth` in PHP
         start = original.rfind("\n", 0, use.start()) + 1
         end = original.find("\n", use.end())

@@ -48,18 +48,42 @@ def taint(text: str, ctx: FileContext) -> dict[str, set[int]]:
     return _taint(text, ctx)[0]
 
 
-def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
-    """(name -> credential sites, name -> where it is defined, sorted); propagation only from definitions shortly
-    before. Each definition's mentions are looked up among its own words, so the cost is linear in the file, not
-    definitions x names (a file of n tainted URL variables took n^2 regex searches)."""
+class Reaching:
+    """Which credential sites a use of a tainted name carries: those of the name's definitions shortly before it
+    (at most NEAR characters; both branches of an `if` count), not of every definition of that name in the file.
+    Two functions that each build their own `params = {'authtoken': ...}` are two requests: the first call must not
+    claim the second's credential (it was then left without its header, and only a second run migrated it)."""
+
+    def __init__(self) -> None:
+        self.where: dict[str, list[int]] = {}  # name -> definition offsets, sorted
+        self.sites: dict[tuple[str, int], set[int]] = {}  # (name, definition offset) -> credential sites
+
+    def add(self, name: str, start: int, sites: set[int]) -> None:
+        if (name, start) not in self.sites:
+            bisect.insort(self.where.setdefault(name, []), start)
+        self.sites.setdefault((name, start), set()).update(sites)
+
+    def at(self, name: str, use: int) -> set[int]:
+        """The sites of the definitions of `name` in the NEAR characters before `use` (none: empty)."""
+        starts = self.where.get(name, [])
+        found: set[int] = set()
+        for start in starts[bisect.bisect_left(starts, use - NEAR) : bisect.bisect_right(starts, use)]:
+            found |= self.sites[(name, start)]
+        return found
+
+
+def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], Reaching]:
+    """(name -> credential sites of all its definitions, the reaching definitions); propagation only from the
+    definition that reaches each use. Each definition's mentions are looked up among its own words, so the cost is
+    linear in the file, not definitions x names (a file of n tainted URL variables took n^2 regex searches)."""
     assignment = ctx.fixes.assignment if ctx.fixes else None
     names: dict[str, set[int]] = {}
-    where: dict[str, list[int]] = {}
+    reaching = Reaching()
     for index, name in ctx.site_receivers.items():
         names.setdefault(name, set()).add(ctx.auth_sites[index])
-        bisect.insort(where.setdefault(name, []), ctx.auth_sites[index])
+        reaching.add(name, ctx.auth_sites[index], {ctx.auth_sites[index]})
     if assignment is None:
-        return names, where
+        return names, reaching
     definitions = []
     for m in assignment.finditer(text):
         if not at_statement_start(text, m.start()):
@@ -68,26 +92,27 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], dict[str, 
         body = text[span.start : span.end]
         definitions.append((m.group("name"), span.start, span.end, body, frozenset(WORD.findall(body))))
     sorted_sites = sorted(ctx.auth_sites)
-    known = {name: set(starts) for name, starts in where.items()}
     special = [name for name in names if not WORD.fullmatch(name)]
     for _ in range(MAX_TAINT_ROUNDS):
         changed = False
         for name, start, end, body, words in definitions:
             sites = _sites_in(sorted_sites, [(start, end)])
             for other in _mentioned(body, words, names, special):
-                if other != name and _near(where.get(other, []), start):
-                    sites |= names[other]
-            if sites and not sites <= names.get(name, set()):
+                if other != name:
+                    sites |= reaching.at(other, start)
+            if not sites:
+                continue
+            if not sites <= names.get(name, set()):
                 if name not in names and not WORD.fullmatch(name):
                     special.append(name)
                 names[name] = names.get(name, set()) | sites
                 changed = True
-            if sites and start not in known.setdefault(name, set()):
-                known[name].add(start)
-                bisect.insort(where.setdefault(name, []), start)
+            if not sites <= reaching.sites.get((name, start), set()):
+                reaching.add(name, start, sites)
+                changed = True
         if not changed:
             break
-    return names, where
+    return names, reaching
 
 
 WORD = re.compile(r"\w+")
@@ -114,12 +139,6 @@ def _sites_in(sorted_sites: list[int], spans: list[tuple[int, int]]) -> set[int]
     return found
 
 
-def _near(definitions: list[int], use: int) -> bool:
-    """Is one of the (sorted) definition offsets at most NEAR characters before `use`?"""
-    index = bisect.bisect_left(definitions, use - NEAR)
-    return index < len(definitions) and definitions[index] <= use
-
-
 @lru_cache(maxsize=4096)
 def _mention_regex(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
@@ -132,7 +151,7 @@ def _mentions(body: str, name: str) -> bool:
 def run(text: str, ctx: FileContext) -> list[Edit]:
     if ctx.fixes is None or not ctx.auth_sites or ctx.fixes.get("auth") == "connection":
         return []
-    tainted, defined_at = _taint(text, ctx)
+    tainted, reaching = _taint(text, ctx)
     order = {name: index for index, name in enumerate(tainted)}
     special = [name for name in tainted if not WORD.fullmatch(name)]
     sorted_sites = sorted(ctx.auth_sites)
@@ -160,13 +179,9 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
             sites = _sites_in(sorted_sites, spans)
             variable = m.groupdict().get("var")
             mentioned = _mentioned(body, set(WORD.findall(body)), tainted, special)
-            for name in mentioned:  # a name counts where it was defined shortly before
-                if (
-                    name != variable
-                    and not _defines(text, ctx, statement.start, name)
-                    and _near(defined_at.get(name, []), statement.start)
-                ):
-                    sites |= tainted[name]
+            for name in mentioned:  # a name counts with the sites of its definition that reaches this call
+                if name != variable and not _defines(text, ctx, statement.start, name):
+                    sites |= reaching.at(name, statement.start)
             if not sites or sites <= handled:
                 continue  # no credential here, or the request object was already given the header
             handled |= sites
