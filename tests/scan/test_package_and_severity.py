@@ -4,6 +4,7 @@ rules, `under` for config parents, and the rule-schema checks of the new keys.""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from tests.conftest import run_cli
@@ -110,26 +111,26 @@ def test_under_reads_the_nearest_parent_key(tmp_path: Path):
     assert 5 not in {f["line"] for f in findings}
 
 
-def test_new_rule_keys_are_validated(tmp_path: Path):
+def _rules_test(tmp_path: Path, match: str, examples: str, extra: str = "") -> subprocess.CompletedProcess[str]:
+    """`rules test` on a folder holding one rule `acme.x` with this `match` and `examples` (and more rule keys)."""
     rules = tmp_path / "rules"
-    rules.mkdir()
-    base = """rules:
-  - id: acme.x
-    category: legacy-reply
-    severity: warning
-    message: m
-    match: {keywords: [acme], regex: 'acme', in_comments: %s}
-    migrated: %s
-    examples: {flag: ['acme'], ok: ['nothing']}
-"""
-    (rules / "a.yaml").write_text(base % ("sometimes", "null"))
-    proc = run_cli("rules", "test", str(rules))
+    rules.mkdir(exist_ok=True)
+    (rules / "a.yaml").write_text(
+        "rules:\n  - id: acme.x\n    category: auth-param\n    severity: warning\n    message: m\n"
+        f"    match: {match}\n{extra}    examples: {examples}\n"
+    )
+    return run_cli("rules", "test", str(rules))
+
+
+def test_new_rule_keys_are_validated(tmp_path: Path):
+    examples = "{flag: ['acme'], ok: ['nothing']}"
+    match = "{keywords: [acme], regex: 'acme', in_comments: %s}"
+    proc = _rules_test(tmp_path, match % "sometimes", examples)
     assert proc.returncode == 2 and "in_comments" in proc.stderr
-    (rules / "a.yaml").write_text(base % ("false", "{context: nowhere, severity: info, message: m}"))
-    proc = run_cli("rules", "test", str(rules))
+    proc = _rules_test(tmp_path, match % "false", examples, "    migrated: {context: nowhere, severity: info, message: m}\n")
     assert proc.returncode == 2 and "migrated.context" in proc.stderr
-    (rules / "a.yaml").write_text(base % ("false", "{context: zoho-oauth, severity: info, message: m}"))
-    assert run_cli("rules", "test", str(rules)).returncode == 0
+    proc = _rules_test(tmp_path, match % "false", examples, "    migrated: {context: zoho-oauth, severity: info, message: m}\n")
+    assert proc.returncode == 0
 
 
 def test_a_bare_host_constant_joined_only_to_legacy_paths_is_reported_whatever_its_name(tmp_path):
@@ -181,43 +182,24 @@ def test_a_value_the_file_sends_as_an_authtoken_is_found_at_its_definition_whate
 
 
 def test_names_from_needs_a_name_group(tmp_path: Path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    base = """rules:
-  - id: acme.x
-    category: auth-param
-    severity: warning
-    message: m
-    match: {keywords: [acme], regex: '(?P<name>\\w+) =', names_from: ['%s']}
-    examples: {flag: ["k = 1\\nacme(k)"], ok: ["j = 1\\nacme(k)"]}
-"""
-    (rules / "a.yaml").write_text(base % "acme\\((\\w+)\\)")
-    proc = run_cli("rules", "test", str(rules))
+    match = "{keywords: [acme], regex: '(?P<name>\\w+) =', names_from: ['%s']}"
+    examples = '{flag: ["k = 1\\nacme(k)"], ok: ["j = 1\\nacme(k)"]}'
+    proc = _rules_test(tmp_path, match % "acme\\((\\w+)\\)", examples)
     assert proc.returncode == 2 and "names_from" in proc.stderr and "a.yaml" in proc.stderr
-    (rules / "a.yaml").write_text(base % "acme\\((?P<name>\\w+)\\)")
-    proc = run_cli("rules", "test", str(rules))
+    proc = _rules_test(tmp_path, match % "acme\\((?P<name>\\w+)\\)", examples)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_named_patterns_are_spliced_in_and_an_unknown_or_broken_one_is_an_error_naming_its_file(tmp_path: Path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "a.yaml").write_text(
-        """rules:
-  - id: acme.x
-    category: auth-param
-    severity: warning
-    message: m
-    match: {keywords: [acme], regex: '{{acme_call}}\\(\\d\\)'}
-    examples: {flag: ["acme(1)"], ok: ["acme(x)"]}
-"""
-    )
-    (rules / "p.yaml").write_text("patterns:\n  acme_call: '\\bacme'\n")
-    proc = run_cli("rules", "test", str(rules))
+    match, examples = "{keywords: [acme], regex: '{{acme_call}}\\(\\d\\)'}", '{flag: ["acme(1)"], ok: ["acme(x)"]}'
+    patterns = tmp_path / "rules" / "p.yaml"
+    patterns.parent.mkdir()
+    patterns.write_text("patterns:\n  acme_call: '\\bacme'\n")
+    proc = _rules_test(tmp_path, match, examples)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (rules / "p.yaml").write_text("patterns:\n  other: 'x'\n")
-    proc = run_cli("rules", "test", str(rules))
+    patterns.write_text("patterns:\n  other: 'x'\n")
+    proc = _rules_test(tmp_path, match, examples)
     assert proc.returncode == 2 and "{{acme_call}}" in proc.stderr and "a.yaml" in proc.stderr
-    (rules / "p.yaml").write_text("patterns:\n  acme_call: '(acme'\n")
-    proc = run_cli("rules", "test", str(rules))
+    patterns.write_text("patterns:\n  acme_call: '(acme'\n")
+    proc = _rules_test(tmp_path, match, examples)
     assert proc.returncode == 2 and "acme_call" in proc.stderr and "p.yaml" in proc.stderr
