@@ -444,8 +444,8 @@ class FileMatcher:
             for m in _usages(bases).finditer(self.text):
                 name = m.group("name") or m.group("name2")
                 tail = m.group("tail") if m.group("tail") is not None else m.group("tail2")
-                if not tail:
-                    continue
+                if not tail or tail[:1] in "?&#":
+                    continue  # only a query joined (`url + "?" + qs`): the base's own definition is the finding
                 url = bases[name].rstrip("/") + "/" + tail.lstrip("/")
                 if name in constants:
                     if self.compiled.is_legacy_url(url):
