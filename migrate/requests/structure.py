@@ -288,7 +288,16 @@ class Structure:
 
     # functions of the file ---------------------------------------------------------------------------------------
     def function_named(self, name: str) -> Scope | None:
-        return next((s for s in self.scopes if s.name == name), None)
+        return self._scopes_by_name.get(name)
+
+    @cached_property
+    def _scopes_by_name(self) -> dict[str, Scope]:
+        """The first scope of each name (a scan of every scope per lookup made n lookups n^2)."""
+        named: dict[str, Scope] = {}
+        for scope in self.scopes:
+            if scope.name is not None:
+                named.setdefault(scope.name, scope)
+        return named
 
     def calls_to(self, name: str, scope: Scope) -> list[int]:
         """Lines outside `scope` that call `name(` (a shared request function's callers in this file)."""
