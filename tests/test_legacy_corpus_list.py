@@ -26,6 +26,7 @@ LABELS = {
     "heldout9": ROOT / "docs" / "validation" / "heldout9-labels.yaml",
     "heldout10": ROOT / "docs" / "validation" / "heldout10-labels.yaml",
     "heldout11": ROOT / "docs" / "validation" / "heldout11-labels.yaml",
+    "heldout12": ROOT / "docs" / "validation" / "heldout12-labels.yaml",
 }
 
 
@@ -49,7 +50,7 @@ def test_only_heldout2_lists_just_that_split(capsys):
     assert steps and all(" -o heldout2/" in line for line in steps)
 
 
-@pytest.mark.parametrize("split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11"])
+@pytest.mark.parametrize("split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12"])
 def test_only_a_github_split_lists_just_that_split_and_every_labelled_unit(split, capsys):
     fetch = _fetch_module()
     assert fetch.main(["--github-instructions", "--only", split]) == 0
