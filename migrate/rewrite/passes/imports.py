@@ -13,6 +13,7 @@ import ast
 import re
 import sys
 import warnings
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from migrate.rewrite.context import FileContext
@@ -270,11 +271,20 @@ def _names_used(tree: ast.Module) -> set[str]:
     return used
 
 
+@lru_cache(maxsize=2)
+def _names_used_in(text: str) -> frozenset[str] | None:
+    """The names the original text uses (None: it does not parse), kept instead of its tree: the object tree of an
+    860 kB file is ~100 MB, and holding the original's and the rewrite's at once doubled the rewrite's peak memory."""
+    tree = _parse(text)
+    return None if tree is None else frozenset(_names_used(tree))
+
+
 def _prune_python(original: str, text: str) -> list[Edit]:
-    before, after = _parse(original), _parse(text)
-    if before is None or after is None:
+    used_before = _names_used_in(original)
+    after = _parse(text) if used_before is not None else None
+    if used_before is None or after is None:
         return []
-    used_before, used_after = _names_used(before), _names_used(after)
+    used_after = _names_used(after)
     offsets = _line_offsets(text)
     edits: list[Edit] = []
     for node in after.body:
@@ -330,11 +340,14 @@ def require(text: str, ctx: FileContext) -> list[Edit]:
     if ctx.language.name != "python" or text == ctx.history.original or ctx.fixes is None:
         return []
     needs = (ctx.fixes.get("import") or {}).get("requires") or {}
-    before, after = _parse(ctx.history.original), _parse(text)
-    if not needs or before is None or after is None:
+    if not needs:
+        return []
+    used_before = _names_used_in(ctx.history.original)
+    after = _parse(text) if used_before is not None else None
+    if used_before is None or after is None:
         return []
     bound = _bound_names(after)
-    used_before, used_after = _names_used(before), _names_used(after)
+    used_after = _names_used(after)
     edits = []
     for name, line in needs.items():
         if name in used_after and name not in used_before and name not in bound:
