@@ -15,7 +15,7 @@ from migrate.requests.headerform import SCHEME, header_form
 from migrate.requests.idioms import Idioms, idioms
 from migrate.requests.model import LegacyRequest, RequestPlan
 from migrate.requests.regions import RegionSearch
-from migrate.requests.structure import Scope, Send, Structure
+from migrate.requests.structure import WORD, Scope, Send, Structure
 from migrate.ruleset import RuleSet
 from migrate.ruleset.model import Language
 from migrate.scan.finding import Finding
@@ -30,7 +30,6 @@ QUERY_TAIL = "query-tail:"  # a base URL whose whole query string is credentials
 CREDENTIAL_PARAMS = ("authtoken", "scope", "apikey", "ticket")  # query parameters that are credentials, not data
 CREDENTIAL_PARAM = re.compile(rf"(?:{'|'.join(CREDENTIAL_PARAMS)})=", re.I)  # one of them written `name=`
 # the credential travels as a parameter here (a quoted key or a query parameter), not just a variable's name
-WORD = re.compile(r"\w+")
 XML_BODY = re.compile(r"\b(?:XMLString|xmlData)\b")
 TRAVEL = r"""(?i)[\"'&?]{param}[\"']?\s*(?:=|:|=>|,|\))"""
 
@@ -210,16 +209,9 @@ class _Builder:
         if not WORD.fullmatch(name):
             text = self.s.text[start:end]
             return [start + use.start() for use in re.finditer(rf"(?<!\w){re.escape(name)}(?![\w])", text)]
-        offsets = self._words.get(name, [])
+        offsets = self.s.words.get(name, [])
         # a run of whole lines: a word never straddles its edges (a newline or the text's own edge is there)
         return offsets[bisect.bisect_left(offsets, start) : bisect.bisect_left(offsets, end)]
-
-    @cached_property
-    def _words(self) -> dict[str, list[int]]:
-        words: dict[str, list[int]] = defaultdict(list)
-        for m in WORD.finditer(self.s.text):
-            words[m.group(0)].append(m.start())
-        return words
 
     def _follow_wrappers(self) -> None:
         """A request built in one function and sent by another of this file (`fetch(url)`): one request. A

@@ -299,6 +299,11 @@ class Structure:
                 named.setdefault(scope.name, scope)
         return named
 
+    @cached_property
+    def words(self) -> dict[str, list[int]]:
+        """Where each `\\w+` word of the text starts, ascending (built once; name lookups bisect in it)."""
+        return word_offsets(self.text)
+
     def calls_to(self, name: str, scope: Scope) -> list[int]:
         """Lines outside `scope` that call `name(` (a shared request function's callers in this file)."""
         return [line for line, offset in self._call_sites.get(name, ()) if not scope.contains(line) and not self.in_data(offset)]
@@ -326,6 +331,16 @@ class Structure:
 
 
 STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`""")
+WORD = re.compile(r"\w+")
+
+
+def word_offsets(text: str) -> dict[str, list[int]]:
+    """Where each `\\w+` word of `text` starts, ascending: one pass answers every "where is NAME used" question that
+    a regex per name would answer with a pass per name (n names: n^2)."""
+    offsets: dict[str, list[int]] = {}
+    for m in WORD.finditer(text):
+        offsets.setdefault(m.group(0), []).append(m.start())
+    return offsets
 
 
 def _code_words(text: str) -> set[str]:

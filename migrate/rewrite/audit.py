@@ -69,9 +69,6 @@ def audit(original: str, rewritten: str, language: Language, ruleset: RuleSet, d
     return found
 
 
-WORD = re.compile(r"\w+")
-
-
 def _uses(structure: Structure, fix: Idioms, line: int) -> list[int]:
     """The request lines a URL on `line` reaches: the line itself, or where a constant holding it is used."""
     pattern = fix.assignment
@@ -81,21 +78,12 @@ def _uses(structure: Structure, fix: Idioms, line: int) -> list[int]:
     scope = structure.scope_of(line)
     first, last = (1, structure.line_count) if scope.module else (scope.start_line, scope.end_line)
     start, end = structure.lines_span(first, last)
-    # every word's offsets, indexed once per text: looking each constant up by a regex over its scope cost a pass
-    # over the whole file per module-level constant (n constants: n^2)
-    offsets = _word_offsets(structure.text).get(m.group("name"), [])
+    # the text's word index (one pass): a regex per constant over its scope cost a pass over the whole file per
+    # module-level constant (n constants: n^2)
+    offsets = structure.words.get(m.group("name"), [])
     uses = {structure.line_of(o) for o in offsets[bisect.bisect_left(offsets, start) : bisect.bisect_left(offsets, end)]}
     uses.discard(line)
     return sorted(uses) or [line]  # a constant no request uses is checked where it stands
-
-
-@lru_cache(maxsize=4)
-def _word_offsets(text: str) -> dict[str, list[int]]:
-    """Where each `\\w+` word of `text` starts (ascending), for the audit's name lookups."""
-    offsets: dict[str, list[int]] = {}
-    for word in WORD.finditer(text):
-        offsets.setdefault(word.group(0), []).append(word.start())
-    return offsets
 
 
 def _check_request(

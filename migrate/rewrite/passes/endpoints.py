@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from migrate.requests.structure import WORD, word_offsets
 from migrate.rewrite.context import FileContext, zoho_urls
 from migrate.rewrite.model import Edit
 from migrate.rewrite.syntax import QUOTES, statement_containing
@@ -237,12 +238,10 @@ class _Appended:
 
     def _appended(self, name: str) -> bool:
         usage = _usage_regex([name])
-        if not _WORD.fullmatch(name):
+        if not WORD.fullmatch(name):
             return any(_tail(m) for m in usage.finditer(self.text))
         if self._words is None:
-            self._words = {}
-            for m in _WORD.finditer(self.text):
-                self._words.setdefault(m.group(0), []).append(m.start())
+            self._words = word_offsets(self.text)
         for offset in self._words.get(name, ()):
             for start in (offset - 2, offset - 1, offset):
                 m = usage.match(self.text, start) if start >= 0 else None
@@ -250,8 +249,6 @@ class _Appended:
                     return True
         return False
 
-
-_WORD = re.compile(r"\w+")
 
 
 def _tail(usage: re.Match[str]) -> str:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from migrate.requests.structure import WORD
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.fixdata import Client
 from migrate.rewrite.model import Edit
@@ -113,9 +114,6 @@ def _taint(text: str, ctx: FileContext) -> tuple[dict[str, set[int]], Reaching]:
         if not changed:
             break
     return names, reaching
-
-
-WORD = re.compile(r"\w+")
 
 
 def _mentioned(body: str, words: frozenset[str] | set[str], names: dict[str, set[int]], special: list[str]) -> set[str]:
