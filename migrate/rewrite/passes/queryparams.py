@@ -46,23 +46,25 @@ def run(text: str, ctx: FileContext) -> list[Edit]:
                 continue
             value = re.match(spec.get("value", "(?P<list>.*)"), unquote_plus(m.group("value")))
             if value is None:
-                ctx.add_manual(m.start(), RULE_ID, ctx.data.manual_text("param_by_hand", param=spec["param"], to=spec["to"]))
+                _step(ctx, m.start(), spec, "param_by_hand")
                 continue
             labels = [label.strip() for label in value.group("list").split(spec.get("separator", ","))]
             mapping = _labels(ctx, product)
             unknown = [label for label in labels if label not in mapping]
             if unknown:
-                labels_text = ", ".join(unknown)
-                text = ctx.data.manual_text("param_unknown_fields", param=spec["param"], to=spec["to"], labels=labels_text)
-                ctx.add_manual(m.start(), RULE_ID, text)
+                _step(ctx, m.start(), spec, "param_unknown_fields", labels=", ".join(unknown))
                 continue
             names = spec.get("separator", ",").join(mapping[label] for label in labels)
             if ctx.frozen(m.start()):
                 # a request left as it was keeps its v1 parameters (v1 needs them): the new form is its manual step
-                text = ctx.data.manual_text("param_when_moved", param=spec["param"], to=spec["to"], names=names)
-                ctx.add_manual(m.start(), RULE_ID, text)
+                _step(ctx, m.start(), spec, "param_when_moved", names=names)
                 continue
             edits.append(
                 Edit(m.start("name"), m.end("value"), f"{spec['to']}={names}", RULE_ID, f"{spec['param']} -> {spec['to']}")
             )
     return edits
+
+
+def _step(ctx: FileContext, offset: int, spec: dict, key: str, **values: str) -> None:
+    """The manual step `fixes.common.manual[key]` for this parameter (its name and its v2/v3 form filled in)."""
+    ctx.add_manual(offset, RULE_ID, ctx.data.manual_text(key, param=spec["param"], to=spec["to"], **values))
