@@ -14,7 +14,7 @@ from typing import Any
 
 from migrate.errors import RuleError
 from migrate.ruleset.endpoints import DataCenter, DataCenters, EndpointMap, Product, parse_product
-from migrate.ruleset.model import Context, Language, Rule, ScanDefaults, parse_rule
+from migrate.ruleset.model import PATTERN_NAME, Context, Language, Rule, ScanDefaults, parse_rule
 from migrate.ruleset.yamlload import line_of, load_yaml
 
 # free-form data sections other stages read through `RuleSet.data[key]` (merged across folders, later wins per key)
@@ -88,7 +88,7 @@ def _patterns(documents: list[tuple[Path, dict[str, Any]]]) -> dict[str, str]:
         if not isinstance(raw, dict):
             raise RuleError("`patterns` must be a mapping of name: regex", path=str(path), line=1)
         for name, pattern in raw.items():
-            if not isinstance(pattern, str) or not re.fullmatch(r"[A-Za-z_][\w-]*", str(name)):
+            if not isinstance(pattern, str) or not re.fullmatch(PATTERN_NAME, str(name)):
                 raise RuleError(f"pattern {name!r}: must be `name: regex string`", path=str(path), line=line_of(raw))
             try:
                 re.compile(pattern)

@@ -158,7 +158,8 @@ def _as_list(value: Any, where: _Where, name: str) -> list[Any]:
     raise where.fail(f"`{name}` must be a string or a list")
 
 
-PATTERN_REFERENCE = re.compile(r"\{\{([A-Za-z_][\w-]*)\}\}")
+PATTERN_NAME = r"[A-Za-z_][\w-]*"  # a `patterns:` entry's name, as `{{name}}` refers to it
+PATTERN_REFERENCE = re.compile(rf"\{{\{{({PATTERN_NAME})\}}\}}")
 
 
 def expand_patterns(pattern: str, patterns: Mapping[str, str]) -> str:
