@@ -14,7 +14,15 @@ from typing import Any
 
 from migrate.errors import RuleError
 from migrate.ruleset.endpoints import DataCenter, DataCenters, EndpointMap, Product, parse_product
-from migrate.ruleset.model import PATTERN_NAME, Context, Language, Rule, ScanDefaults, parse_rule
+from migrate.ruleset.model import (
+    PATTERN_NAME,
+    Context,
+    Language,
+    Rule,
+    ScanDefaults,
+    expand_patterns,
+    parse_rule,
+)
 from migrate.ruleset.yamlload import line_of, load_yaml
 
 # free-form data sections other stages read through `RuleSet.data[key]` (merged across folders, later wins per key)
@@ -78,9 +86,10 @@ def _language(name: str, raw: Any, path: Path) -> Language:
 
 
 def _patterns(documents: list[tuple[Path, dict[str, Any]]]) -> dict[str, str]:
-    """Every folder's `patterns:` (later wins per name); each fragment must compile on its own, so an error points
-    at the fragment's file, not at every rule using it."""
+    """Every folder's `patterns:` (later wins per name), with the fragments they use spliced in; each must then
+    compile on its own, so an error points at the fragment's file, not at every rule using it."""
     patterns: dict[str, str] = {}
+    where: dict[str, tuple[Path, int]] = {}
     for path, doc in documents:
         raw = doc.get("patterns")
         if raw is None:
@@ -90,11 +99,25 @@ def _patterns(documents: list[tuple[Path, dict[str, Any]]]) -> dict[str, str]:
         for name, pattern in raw.items():
             if not isinstance(pattern, str) or not re.fullmatch(PATTERN_NAME, str(name)):
                 raise RuleError(f"pattern {name!r}: must be `name: regex string`", path=str(path), line=line_of(raw))
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise RuleError(f"pattern {name!r} does not compile: {error}", path=str(path), line=line_of(raw)) from None
             patterns[str(name)] = pattern
+            where[str(name)] = (path, line_of(raw))
+    # a fragment may use others (`{{own_member}}` inside `sent_name`): spliced until none is left, a cycle an error
+    for name in patterns:
+        path, line = where[name]
+        for _ in range(len(patterns) + 1):
+            try:
+                expanded = expand_patterns(patterns[name], patterns)
+            except KeyError as error:
+                raise RuleError(f"pattern {name!r}: {error.args[0]}", path=str(path), line=line) from None
+            if expanded == patterns[name]:
+                break
+            patterns[name] = expanded
+        else:
+            raise RuleError(f"pattern {name!r} refers to itself through {{{{...}}}}", path=str(path), line=line)
+        try:
+            re.compile(patterns[name])
+        except re.error as error:
+            raise RuleError(f"pattern {name!r} does not compile: {error}", path=str(path), line=line) from None
     return patterns
 
 
