@@ -279,12 +279,20 @@ def _names_used_in(text: str) -> frozenset[str] | None:
     return None if tree is None else frozenset(_names_used(tree))
 
 
-def _prune_python(original: str, text: str) -> list[Edit]:
+def _names_and_tree(original: str, text: str) -> tuple[frozenset[str], ast.Module, set[str]] | None:
+    """The names the original uses, the rewrite's tree and the names it uses; None when either does not parse."""
     used_before = _names_used_in(original)
     after = _parse(text) if used_before is not None else None
     if used_before is None or after is None:
+        return None
+    return used_before, after, _names_used(after)
+
+
+def _prune_python(original: str, text: str) -> list[Edit]:
+    parsed = _names_and_tree(original, text)
+    if parsed is None:
         return []
-    used_after = _names_used(after)
+    used_before, after, used_after = parsed
     offsets = _line_offsets(text)
     edits: list[Edit] = []
     for node in after.body:
@@ -342,12 +350,11 @@ def require(text: str, ctx: FileContext) -> list[Edit]:
     needs = (ctx.fixes.get("import") or {}).get("requires") or {}
     if not needs:
         return []
-    used_before = _names_used_in(ctx.history.original)
-    after = _parse(text) if used_before is not None else None
-    if used_before is None or after is None:
+    parsed = _names_and_tree(ctx.history.original, text)
+    if parsed is None:
         return []
+    used_before, after, used_after = parsed
     bound = _bound_names(after)
-    used_after = _names_used(after)
     edits = []
     for name, line in needs.items():
         if name in used_after and name not in used_before and name not in bound:
