@@ -190,7 +190,7 @@ def test_names_from_needs_a_name_group(tmp_path: Path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_named_patterns_are_spliced_in_and_an_unknown_or_broken_one_is_an_error_naming_its_file(tmp_path: Path):
+def test_named_patterns_are_spliced_in_nested_and_an_unknown_broken_or_cyclic_one_is_an_error_naming_its_file(tmp_path: Path):
     match, examples = "{keywords: [acme], regex: '{{acme_call}}\\(\\d\\)'}", '{flag: ["acme(1)"], ok: ["acme(x)"]}'
     patterns = tmp_path / "rules" / "p.yaml"
     patterns.parent.mkdir()
@@ -203,13 +203,7 @@ def test_named_patterns_are_spliced_in_and_an_unknown_or_broken_one_is_an_error_
     patterns.write_text("patterns:\n  acme_call: '(acme'\n")
     proc = _rules_test(tmp_path, match, examples)
     assert proc.returncode == 2 and "acme_call" in proc.stderr and "p.yaml" in proc.stderr
-
-
-def test_a_named_pattern_may_use_another_and_a_cycle_is_an_error_naming_its_file(tmp_path: Path):
-    match, examples = "{keywords: [acme], regex: '{{acme_call}}\\(\\d\\)'}", '{flag: ["acme(1)"], ok: ["acme(x)"]}'
-    patterns = tmp_path / "rules" / "p.yaml"
-    patterns.parent.mkdir()
-    patterns.write_text("patterns:\n  acme_word: 'acme'\n  acme_call: '\\b{{acme_word}}'\n")
+    patterns.write_text("patterns:\n  acme_word: 'acme'\n  acme_call: '\\b{{acme_word}}'\n")  # one uses another
     proc = _rules_test(tmp_path, match, examples)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     patterns.write_text("patterns:\n  acme_word: '{{acme_call}}'\n  acme_call: '\\b{{acme_word}}'\n")
