@@ -116,3 +116,17 @@ def test_a_scheme_less_authorization_token_is_masked(tmp_path):
     assert any(f["rule_id"] == "zoho.auth-header.bare-authtoken" for f in data["findings"])
     text = run_cli("scan", str(tmp_path), "--no-progress")
     assert token not in json.dumps(data) and token not in text.stdout + text.stderr
+
+
+def test_a_non_hex_token_defined_for_a_bare_authorization_header_is_masked(tmp_path):
+    """sent-credential reports `String auth_token="...";` when the file sends it as a bare `Authorization` value; the
+    snippet shows the token masked, though it is neither hex nor under a name spelled `authtoken`."""
+    token = "SKJDBVDBVOIEWEXAMPLETOKEN"
+    (tmp_path / "Upload.java").write_text(
+        "// desk.zoho.com/api/v1/tickets\nclass Upload {\n"
+        f'  void run() {{\n    String auth_token="{token}";\n    req.setHeader("Authorization",auth_token);\n  }}\n}}\n'
+    )
+    data = json.loads(scan(tmp_path).stdout)
+    assert any(f["rule_id"] == "zoho.auth-param.sent-credential" for f in data["findings"])
+    text = run_cli("scan", str(tmp_path), "--no-progress")
+    assert token not in json.dumps(data) and token not in text.stdout + text.stderr
