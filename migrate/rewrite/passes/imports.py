@@ -12,12 +12,12 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import warnings
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from migrate.rewrite.context import FileContext
 from migrate.rewrite.model import Edit
+from migrate.rewrite.pyoutline import Outline, outline, parse
 from migrate.rewrite.syntax import statement_extent
 
 RULE_ID = "zoho.auth-param.authtoken"
@@ -90,15 +90,6 @@ def _position(text: str, spec: dict) -> int:
 
 
 # Python: isort/ruff placement ----------------------------------------------------------------------------------
-def _parse(text: str) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
-
-
 def _line_offsets(text: str) -> list[int]:
     offsets = [0]
     for m in re.finditer("\n", text):
@@ -106,7 +97,7 @@ def _line_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _top_imports(tree: ast.Module) -> list[ast.stmt]:
+def _top_imports(tree: Outline) -> list[ast.stmt]:
     """The module's leading import statements (after the docstring), up to the first other statement."""
     nodes: list[ast.stmt] = []
     body = list(tree.body)
@@ -171,10 +162,10 @@ def _sort_key(node: ast.stmt) -> tuple:
 
 def _python_edit(text: str, line: str, ctx: FileContext) -> Edit | None:
     """Insert the helper import where isort would; None when the file does not parse (the generic rule applies)."""
-    tree = _parse(text)
+    tree = outline(text)
     if tree is None:
         return None
-    new_tree = _parse(line)
+    new_tree = parse(line)
     if new_tree is None or not new_tree.body:
         return None
     new = new_tree.body[0]
@@ -261,38 +252,28 @@ def prune(text: str, ctx: FileContext) -> list[Edit]:
     return []
 
 
-def _names_used(tree: ast.Module) -> set[str]:
-    used: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            used.add(node.id)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
-            used.add(node.value)  # `__all__ = ["name"]`, string annotations
-    return used
-
-
 @lru_cache(maxsize=2)
 def _names_used_in(text: str) -> frozenset[str] | None:
-    """The names the original text uses (None: it does not parse), kept instead of its tree: the object tree of an
-    860 kB file is ~100 MB, and holding the original's and the rewrite's at once doubled the rewrite's peak memory."""
-    tree = _parse(text)
-    return None if tree is None else frozenset(_names_used(tree))
+    """The names the original text uses (None: it does not parse), cached: every stage compares against it."""
+    parsed = outline(text)
+    return None if parsed is None else parsed.used
 
 
-def _names_and_tree(original: str, text: str) -> tuple[frozenset[str], ast.Module, set[str]] | None:
-    """The names the original uses, the rewrite's tree and the names it uses; None when either does not parse."""
+def _names_and_outline(original: str, text: str) -> tuple[frozenset[str], Outline] | None:
+    """The names the original uses and the rewrite's outline; None when either does not parse."""
     used_before = _names_used_in(original)
-    after = _parse(text) if used_before is not None else None
+    after = outline(text) if used_before is not None else None
     if used_before is None or after is None:
         return None
-    return used_before, after, _names_used(after)
+    return used_before, after
 
 
 def _prune_python(original: str, text: str) -> list[Edit]:
-    parsed = _names_and_tree(original, text)
+    parsed = _names_and_outline(original, text)
     if parsed is None:
         return []
-    used_before, after, used_after = parsed
+    used_before, after = parsed
+    used_after = after.used
     offsets = _line_offsets(text)
     edits: list[Edit] = []
     for node in after.body:
@@ -350,11 +331,11 @@ def require(text: str, ctx: FileContext) -> list[Edit]:
     needs = (ctx.fixes.get("import") or {}).get("requires") or {}
     if not needs:
         return []
-    parsed = _names_and_tree(ctx.history.original, text)
+    parsed = _names_and_outline(ctx.history.original, text)
     if parsed is None:
         return []
-    used_before, after, used_after = parsed
-    bound = _bound_names(after)
+    used_before, after = parsed
+    used_after, bound = after.used, after.bound
     edits = []
     for name, line in needs.items():
         if name in used_after and name not in used_before and name not in bound:
@@ -362,11 +343,3 @@ def require(text: str, ctx: FileContext) -> list[Edit]:
             if placed is not None:
                 edits.append(Edit(placed.start, placed.end, placed.replacement, RULE_ID, f"imports {name} (used by the rewrite)"))
     return edits[:1]  # one insertion point per stage; a second module would need its own position
-
-
-def _bound_names(tree: ast.Module) -> set[str]:
-    bound: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    return bound
