@@ -8,6 +8,7 @@
     python bench/fetch_legacy_corpus.py --github-instructions --only heldout5  # the fifth (GitHub units only)
     python bench/fetch_legacy_corpus.py --github-instructions --only heldout6  # the sixth (GitHub units only)
     python bench/fetch_legacy_corpus.py --github-instructions --only heldout12  # the twelfth (GitHub units only)
+    python bench/fetch_legacy_corpus.py --github-instructions --only heldout13  # the thirteenth (GitHub units only)
     python bench/fetch_legacy_corpus.py --github-instructions         # how to fetch the GitHub units by hand
 
 Why a script and not vendored files: the corpus is third-party code (authtoken-era Zoho clients from PyPI, npm
@@ -15,7 +16,7 @@ and public GitHub repositories). It must never enter this repository, yet the nu
 to be reproducible. Registry units are pinned by name and version and fetched with the ordinary clients
 (`pip download --no-deps`, `npm pack`), then unpacked exactly as they were for the labels
 (docs/validation/heldout-labels.yaml, heldout2-labels.yaml, heldout3-labels.yaml, heldout4-labels.yaml,
-heldout5-labels.yaml, heldout6-labels.yaml, heldout7-labels.yaml, heldout8-labels.yaml, heldout9-labels.yaml, heldout10-labels.yaml, heldout11-labels.yaml, heldout12-labels.yaml, train-labels.yaml: paths relative
+heldout5-labels.yaml, heldout6-labels.yaml, heldout7-labels.yaml, heldout8-labels.yaml, heldout9-labels.yaml, heldout10-labels.yaml, heldout11-labels.yaml, heldout12-labels.yaml, heldout13-labels.yaml, train-labels.yaml: paths relative
 to DEST/<split>).
 GitHub units are pinned by repository, path and commit; CI has no GitHub access, so they are only listed.
 
@@ -51,7 +52,8 @@ LIST = BENCH / "legacy_corpus.yaml"
 # heldout10: a tenth held-out set, added after heldout9 had been scored once; the same way, no copies of train.
 # heldout11: an eleventh held-out set, added after heldout10 had been scored once; the same way.
 # heldout12: a twelfth held-out set, added after heldout11 had been scored once; the same way.
-SPLITS = ("train", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
+# heldout13: a thirteenth held-out set, added after heldout12 had been scored once; the same way.
+SPLITS = ("train", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13")
 
 
 def load_units(split: str | None) -> list[dict]:
@@ -122,7 +124,7 @@ def github_instructions(split: str | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dest", nargs="?", type=Path, help="folder that gets train/, heldout/, heldout2/ ... heldout12/")
+    parser.add_argument("dest", nargs="?", type=Path, help="folder that gets train/, heldout/, heldout2/ ... heldout13/")
     parser.add_argument("--only", choices=SPLITS, help="fetch one split")
     parser.add_argument("--github-instructions", action="store_true", help="print the GitHub units' fetch steps")
     args = parser.parse_args(argv)
